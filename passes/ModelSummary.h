@@ -1,0 +1,22 @@
+//===- ModelSummary.h - the Keras-style model table -------------*- C++ -*-===//
+//
+// `nnc --summary`: one row per op of the inference graph with its output
+// shape, parameter count, FLOPs and receptive field, then the totals.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_PASSES_MODELSUMMARY_H
+#define NNC_PASSES_MODELSUMMARY_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace nnc {
+
+/// Prints the summary of the verified nn module `module` (its `@infer`).
+/// Parameter counts follow PyTorch: trainable parameters, buffers separate.
+void printModelSummary(mlir::ModuleOp module, llvm::raw_ostream &os);
+
+} // namespace nnc
+
+#endif // NNC_PASSES_MODELSUMMARY_H
