@@ -1,0 +1,27 @@
+# lit configuration of the nnc test suite.
+import os
+
+import lit.formats
+
+config.name = "nnc"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mlir", ".nn", ".test", ".py"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "oracle"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.nnc_obj_root, "test")
+
+# Tools first from this build, then LLVM's (FileCheck, not, count).
+config.environment["PATH"] = os.pathsep.join(
+    [config.nnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+config.substitutions.append(("%nnc-opt", os.path.join(config.nnc_tools_dir, "nnc-opt")))
+config.substitutions.append(("%nnc", os.path.join(config.nnc_tools_dir, "nnc")))
+config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%examples", os.path.join(config.nnc_src_root, "examples")))
+config.substitutions.append(("%oracle", os.path.join(config.nnc_src_root, "test", "oracle")))
+
+if config.nnc_sanitized:
+    config.available_features.add("asan")
+    # LeakSanitizer is noisy about MLIR's intentional global singletons.
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0"
+if config.nnc_fuzz:
+    config.available_features.add("fuzzer")
