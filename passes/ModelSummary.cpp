@@ -84,11 +84,15 @@ ReceptiveField SummaryBuilder::window(const ReceptiveField &in, ArrayRef<int64_t
   if (in.global || in.size.size() != kernel.size())
     return out;
   for (size_t d = 0; d < kernel.size(); ++d) {
-    if (transposed)
+    double extent = (kernel[d] - 1) * dilations[d] + 1;
+    if (transposed) {
+      // An output element gathers ceil(extent / stride) neighbouring inputs.
+      out.size[d] = in.size[d] + (std::ceil(extent / strides[d]) - 1) * in.jump[d];
       out.jump[d] = in.jump[d] / strides[d];
-    out.size[d] = in.size[d] + (kernel[d] - 1) * dilations[d] * out.jump[d];
-    if (!transposed)
+    } else {
+      out.size[d] = in.size[d] + (extent - 1) * in.jump[d];
       out.jump[d] = in.jump[d] * strides[d];
+    }
   }
   return out;
 }
