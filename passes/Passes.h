@@ -1,24 +1,52 @@
 //===- Passes.h - nnc passes and pipelines ----------------------*- C++ -*-===//
 //
-// Public entry points of passes/: pass registration for nnc-opt and the one
-// pipeline builder that both nnc and `nnc-opt --nnc-pipeline` run.
+// Public entry points of passes/: the pass declarations generated from
+// Passes.td, their registration for nnc-opt, and the one pipeline builder
+// that both nnc and nnc-opt run.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef NNC_PASSES_PASSES_H
 #define NNC_PASSES_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
 namespace nnc {
 
-/// Adds nnc's graph-level pipeline on the `nn` dialect to `pm` (anchored on
+/// Alignment in bytes of every buffer the ABI exchanges and of every
+/// parameter and scratch offset (a cache line; the widest vector).
+constexpr int64_t kBufferAlignment = 64;
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+/// Adds nnc's graph-level pipeline on the `nn` dialect (anchored on
 /// builtin.module). Legal on any verified nn module; leaves it in nn form.
 void buildGraphPipeline(mlir::OpPassManager &pm);
 
-/// Registers nnc's passes and the `nnc-pipeline` pipeline with MLIR's
-/// registry so nnc-opt can run them by flag.
+/// Where the lowering pipeline stops: at loop nests on buffers
+/// (`--emit=loops`) or in the LLVM dialect.
+enum class LoweringStage { Loops, LLVMDialect };
+
+/// Adds the lowering of the `@infer` function of a graph-optimized nn module
+/// to `stage`: parameters materialized, nn -> linalg, one-shot bufferization
+/// with caller-owned outputs, buffers placed in the scratch arena, loops,
+/// then LLVM. The `@train` function must have been removed.
+void buildLoweringPipeline(mlir::OpPassManager &pm,
+                           LoweringStage stage = LoweringStage::LLVMDialect);
+
+/// Registers nnc's passes and the `nnc-pipeline` / `nnc-lower-to-llvm`
+/// pipelines with MLIR's registry so nnc-opt can run them by flag.
 void registerPasses();
+
+/// Registers every dialect the pipelines produce or consume.
+void registerDialects(mlir::DialectRegistry &registry);
 
 } // namespace nnc
 

@@ -1,14 +1,36 @@
-//===- Pipelines.cpp - the nnc pass pipeline ------------------------------===//
+//===- Pipelines.cpp - the nnc pass pipelines -----------------------------===//
 //
-// The single, straight-line pipeline builder. `nnc` and
-// `nnc-opt --nnc-pipeline` both run exactly what this file adds.
+// The single, straight-line pipeline builders. `nnc` runs exactly these;
+// `nnc-opt --nnc-pipeline` / `--nnc-lower-to-llvm` run the same steps.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
 
+#include "ir/NNDialect.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+
+namespace nnc {
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+} // namespace nnc
 
 void nnc::buildGraphPipeline(mlir::OpPassManager &pm) {
   // Canonicalize first so later passes see folded constants and no dead ops.
@@ -16,8 +38,62 @@ void nnc::buildGraphPipeline(mlir::OpPassManager &pm) {
   pm.addPass(mlir::createCSEPass());
 }
 
+void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage) {
+  // Parameters become slices of the ABI's parameter buffer before lowering,
+  // so bufferization sees them as views, never copies.
+  pm.addPass(createMaterializeParams());
+  pm.addPass(createLowerNNToLinalg());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  // Function boundaries with identity layouts give the bare-pointer C ABI.
+  mlir::bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.setFunctionBoundaryTypeConversion(
+      mlir::bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addPass(mlir::bufferization::createOneShotBufferizePass(bufferization));
+  // Results become caller-owned output buffers, written in place.
+  mlir::bufferization::BufferResultsToOutParamsOpts outParams;
+  outParams.hoistStaticAllocs = true;
+  pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(createPlanScratch());
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
+  if (stage == LoweringStage::Loops)
+    return;
+  pm.addPass(createExpandMath());
+  pm.addPass(mlir::createLowerAffinePass());
+  pm.addPass(mlir::memref::createExpandStridedMetadataPass());
+  pm.addPass(mlir::createConvertSCFToCFPass());
+  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(mlir::createConvertMathToLLVMPass());
+  pm.addPass(mlir::createArithToLLVMConversionPass());
+  pm.addPass(mlir::createConvertIndexToLLVMPass());
+  mlir::ConvertFuncToLLVMPassOptions funcToLLVM;
+  funcToLLVM.useBarePtrCallConv = true;
+  pm.addPass(mlir::createConvertFuncToLLVMPass(funcToLLVM));
+  pm.addPass(mlir::createConvertControlFlowToLLVMPass());
+  pm.addPass(mlir::createReconcileUnrealizedCastsPass());
+}
+
+void nnc::registerDialects(mlir::DialectRegistry &registry) {
+  registry.insert<nn::NNDialect, mlir::func::FuncDialect, mlir::arith::ArithDialect,
+                  mlir::math::MathDialect, mlir::linalg::LinalgDialect,
+                  mlir::tensor::TensorDialect, mlir::memref::MemRefDialect,
+                  mlir::bufferization::BufferizationDialect, mlir::scf::SCFDialect,
+                  mlir::affine::AffineDialect, mlir::cf::ControlFlowDialect,
+                  mlir::vector::VectorDialect, mlir::LLVM::LLVMDialect>();
+  mlir::arith::registerBufferizableOpInterfaceExternalModels(registry);
+  mlir::linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  mlir::tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  mlir::bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
+}
+
 void nnc::registerPasses() {
+  registerNNCPasses();
   mlir::PassPipelineRegistration<>(
-      "nnc-pipeline", "Run the pipeline the nnc driver runs on nn IR",
+      "nnc-pipeline", "Run the graph pipeline the nnc driver runs on nn IR",
       [](mlir::OpPassManager &pm) { buildGraphPipeline(pm); });
+  mlir::PassPipelineRegistration<>(
+      "nnc-lower-to-llvm", "Lower an inference-only nn module to the LLVM dialect",
+      [](mlir::OpPassManager &pm) { buildLoweringPipeline(pm); });
 }

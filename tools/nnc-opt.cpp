@@ -9,14 +9,13 @@
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<nnc::nn::NNDialect, mlir::func::FuncDialect>();
+  nnc::registerDialects(registry);
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   nnc::registerPasses();

@@ -1,12 +1,16 @@
 //===- nnc.cpp - the nnc compiler driver ----------------------------------===//
 //
-// `nnc model.nn [-o file] [--emit=ast|nn] [--summary]`: parses a .nn model,
-// builds its nn IR, runs the graph pipeline and prints the requested stage.
-// Every user error is a diagnostic with file:line:col, the source line and a
-// caret; the exit code is then 1 and no output file is left behind.
+// `nnc model.nn -o model.o` compiles a .nn model to a native object plus its
+// C header (model.h beside it). `--emit` prints any stage instead: ast, nn,
+// loops, llvm-dialect, llvm, asm, obj, header. Every user error is a
+// diagnostic with file:line:col, the source line and a caret; the exit code
+// is then 1 and no output file is left behind.
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/ABI.h"
+#include "codegen/ObjectEmitter.h"
+#include "codegen/Target.h"
 #include "frontend/IRGen.h"
 #include "frontend/Parser.h"
 #include "ir/NNDialect.h"
@@ -20,37 +24,70 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
 namespace cl = llvm::cl;
+using nnc::codegen::OutputKind;
 
 namespace {
-enum class Emit { AST, NN };
+enum class Emit { AST, NN, Loops, LLVMDialect, LLVM, Asm, Obj, Header };
 } // namespace
 
+static cl::OptionCategory nncCategory("nnc options");
 static cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<model.nn>"),
-                                          cl::Required);
-static cl::opt<std::string> outputFilename("o", cl::desc("Output file (default: stdout)"),
-                                           cl::value_desc("file"), cl::init("-"));
+                                          cl::cat(nncCategory));
+static cl::opt<std::string> outputFilename(
+    "o", cl::desc("Output file (default: stdout; an object also writes <file>.h)"),
+    cl::value_desc("file"), cl::init("-"), cl::cat(nncCategory));
 static cl::opt<Emit> emitKind(
-    "emit", cl::desc("What to produce"), cl::init(Emit::NN),
+    "emit", cl::desc("What to produce (default: obj with -o, nn on stdout)"),
     cl::values(clEnumValN(Emit::AST, "ast", "the parsed syntax tree"),
-               clEnumValN(Emit::NN, "nn", "nn dialect IR with all shapes inferred")));
+               clEnumValN(Emit::NN, "nn", "nn dialect IR with all shapes inferred"),
+               clEnumValN(Emit::Loops, "loops", "loop nests on buffers"),
+               clEnumValN(Emit::LLVMDialect, "llvm-dialect", "MLIR's LLVM dialect"),
+               clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR"),
+               clEnumValN(Emit::Asm, "asm", "target assembly"),
+               clEnumValN(Emit::Obj, "obj", "an object file (and its header)"),
+               clEnumValN(Emit::Header, "header", "the C header only")),
+    cl::cat(nncCategory));
 static cl::opt<bool> printSummary(
     "summary", cl::desc("Print a table of layers, shapes, parameters, FLOPs and "
-                        "receptive fields instead of IR"));
+                        "receptive fields instead of compiling"),
+    cl::cat(nncCategory));
+static cl::opt<std::string> targetTriple(
+    "target", cl::desc("Target triple (default: the host), e.g. aarch64-linux-gnu"),
+    cl::cat(nncCategory));
+static cl::opt<std::string> targetCPU(
+    "cpu", cl::desc("Target CPU (default: the host's on the host, a baseline otherwise)"),
+    cl::cat(nncCategory));
+static cl::opt<std::string> targetFeatures("mattr", cl::desc("Target features, e.g. +avx2"),
+                                           cl::cat(nncCategory));
+static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
+                                  cl::Prefix, cl::init(2), cl::cat(nncCategory));
+static cl::opt<std::string> symbolName(
+    "name", cl::desc("Prefix of the exported symbols (default: the model's name)"),
+    cl::cat(nncCategory));
+static cl::opt<bool> printTargetList("print-targets",
+                                     cl::desc("List the supported targets and exit"),
+                                     cl::cat(nncCategory));
 
-/// Writes `print`'s output to the -o file, keeping it only on success.
-static int writeOutput(const std::function<void(llvm::raw_ostream &)> &print) {
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "nnc") << message << "\n";
+  return 1;
+}
+
+/// Writes `print`'s output to `path`, keeping the file only on success.
+static int writeFile(llvm::StringRef path,
+                     const std::function<mlir::LogicalResult(llvm::raw_pwrite_stream &)> &print) {
   std::string error;
-  auto output = mlir::openOutputFile(outputFilename, &error);
-  if (!output) {
-    llvm::WithColor::error(llvm::errs(), "nnc") << error << "\n";
+  auto output = mlir::openOutputFile(path, &error);
+  if (!output)
+    return fail(error);
+  if (mlir::failed(print(output->os())))
     return 1;
-  }
-  print(output->os());
   output->keep();
   return 0;
 }
@@ -59,15 +96,39 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
+  cl::HideUnrelatedOptions(nncCategory);
   cl::ParseCommandLineOptions(argc, argv, "nnc: a neural-network graph compiler\n");
+  if (printTargetList) {
+    nnc::codegen::printTargets(llvm::outs());
+    return 0;
+  }
+  if (inputFilename.empty())
+    return fail("no input file (usage: nnc model.nn -o model.o; see --help)");
+  if (optLevel > 3)
+    return fail("optimization level -O" + llvm::Twine(optLevel.getValue()) +
+                " is out of range (0-3)");
+  bool toFile = outputFilename != "-";
+  Emit emit = emitKind.getNumOccurrences() ? emitKind.getValue()
+                                           : (toFile ? Emit::Obj : Emit::NN);
+
+  // Check the target before any work, so a typo fails fast.
+  nnc::codegen::TargetOptions targetOptions{targetTriple, targetCPU, targetFeatures,
+                                            llvm::CodeGenOptLevel(std::min(3u, optLevel.getValue()))};
+  std::unique_ptr<llvm::TargetMachine> machine;
+  if (emit == Emit::LLVM || emit == Emit::Asm || emit == Emit::Obj) {
+    auto created = nnc::codegen::createTargetMachine(targetOptions);
+    if (!created)
+      return fail(llvm::toString(created.takeError()));
+    machine = std::move(*created);
+  }
 
   std::string error;
   auto input = mlir::openInputFile(inputFilename, &error);
-  if (!input) {
-    llvm::WithColor::error(llvm::errs(), "nnc") << error << "\n";
-    return 1;
-  }
-  mlir::MLIRContext context;
+  if (!input)
+    return fail(error);
+  mlir::DialectRegistry registry;
+  nnc::registerDialects(registry);
+  mlir::MLIRContext context(registry);
   context.loadDialect<nnc::nn::NNDialect, mlir::func::FuncDialect>();
   llvm::SourceMgr sourceMgr;
   llvm::StringRef source = input->getBuffer();
@@ -78,17 +139,85 @@ int main(int argc, char **argv) {
       nnc::frontend::parseFile(source, inputFilename, &context);
   if (!file)
     return 1;
-  if (emitKind == Emit::AST && !printSummary)
-    return writeOutput([&](llvm::raw_ostream &os) { nnc::frontend::printAST(*file, os); });
+  if (emit == Emit::AST && !printSummary)
+    return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
+      nnc::frontend::printAST(*file, os);
+      return mlir::success();
+    });
 
   mlir::OwningOpRef<mlir::ModuleOp> module = nnc::frontend::generateIR(*file, &context);
   if (!module)
     return 1;
-  mlir::PassManager pm(&context);
-  nnc::buildGraphPipeline(pm);
-  if (mlir::failed(pm.run(*module)))
+  mlir::PassManager graph(&context);
+  nnc::buildGraphPipeline(graph);
+  if (mlir::failed(graph.run(*module)))
     return 1;
   if (printSummary)
-    return writeOutput([&](llvm::raw_ostream &os) { nnc::printModelSummary(*module, os); });
-  return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
+    return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
+      nnc::printModelSummary(*module, os);
+      return mlir::success();
+    });
+  if (emit == Emit::NN)
+    return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
+      module->print(os);
+      return mlir::success();
+    });
+
+  std::string name = symbolName.empty() ? module->getName().value_or("model").str()
+                                        : symbolName.getValue();
+  if (!nnc::codegen::isValidSymbolPrefix(name))
+    return fail("--name '" + name + "' is not a valid C identifier");
+  nnc::codegen::ModelABI model = nnc::codegen::describeModel(*module, name);
+
+  // Code generation covers inference; the training step is compiled by the
+  // training pipeline.
+  if (auto train = module->lookupSymbol<mlir::func::FuncOp>("train"))
+    train.erase();
+  for (auto optimizer : llvm::make_early_inc_range(module->getOps<nnc::nn::OptimizerOp>()))
+    optimizer.erase();
+  mlir::PassManager lowering(&context);
+  nnc::buildLoweringPipeline(lowering, emit == Emit::Loops ? nnc::LoweringStage::Loops
+                                                           : nnc::LoweringStage::LLVMDialect);
+  if (mlir::failed(lowering.run(*module)))
+    return 1;
+  if (emit == Emit::Loops || emit == Emit::LLVMDialect)
+    return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
+      module->print(os);
+      return mlir::success();
+    });
+  nnc::codegen::finishModel(*module, model);
+  if (emit == Emit::Header)
+    return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
+      nnc::codegen::emitHeader(model, os);
+      return mlir::success();
+    });
+
+  OutputKind kind = emit == Emit::LLVM  ? OutputKind::LLVMIR
+                    : emit == Emit::Asm ? OutputKind::Assembly
+                                        : OutputKind::Object;
+  if (kind == OutputKind::Object && !toFile)
+    return fail("an object file needs an output path: add -o model.o");
+  // The object and its header succeed or fail together.
+  std::string headerPath;
+  if (kind == OutputKind::Object) {
+    llvm::SmallString<256> path(outputFilename.getValue());
+    llvm::sys::path::replace_extension(path, ".h");
+    headerPath = std::string(path);
+  }
+  auto object = mlir::openOutputFile(outputFilename, &error);
+  if (!object)
+    return fail(error);
+  if (mlir::failed(nnc::codegen::emitCode(*module, model, *machine, kind, optLevel,
+                                          object->os())))
+    return 1;
+  if (!headerPath.empty()) {
+    int status = writeFile(headerPath, [&](llvm::raw_pwrite_stream &os) {
+      nnc::codegen::emitHeader(model, os);
+      return mlir::success();
+    });
+    if (status)
+      return status;
+  }
+  object->keep();
+  return 0;
 }

@@ -1,0 +1,74 @@
+//===- ObjectEmitter.cpp - LLVM dialect to native code ---------------------===//
+//
+// MLIR's LLVM IR translation, LLVM's standard optimization pipeline for the
+// chosen level, and the target machine's code emission.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/ObjectEmitter.h"
+
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Passes/PassBuilder.h"
+
+using namespace nnc::codegen;
+
+/// Runs LLVM's default module pipeline at `optLevel`.
+static void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLevel) {
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager cgscc;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PassBuilder builder(&machine);
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(cgscc);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, cgscc, modules);
+  static const llvm::OptimizationLevel kLevels[] = {
+      llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1, llvm::OptimizationLevel::O2,
+      llvm::OptimizationLevel::O3};
+  llvm::ModulePassManager pipeline =
+      optLevel == 0 ? builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
+                    : builder.buildPerModuleDefaultPipeline(kLevels[std::min(optLevel, 3u)]);
+  pipeline.run(module, modules);
+}
+
+mlir::LogicalResult nnc::codegen::emitCode(mlir::ModuleOp lowered, const ModelABI &model,
+                                           llvm::TargetMachine &machine, OutputKind kind,
+                                           unsigned optLevel, llvm::raw_pwrite_stream &os) {
+  mlir::registerBuiltinDialectTranslation(*lowered.getContext());
+  mlir::registerLLVMDialectTranslation(*lowered.getContext());
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module =
+      mlir::translateModuleToLLVMIR(lowered, context, model.name);
+  if (!module)
+    return lowered.emitError("cannot translate the lowered model to LLVM IR");
+  module->setTargetTriple(machine.getTargetTriple().str());
+  module->setDataLayout(machine.createDataLayout());
+  // Set the target on every function so LLVM's vectorizers see its features.
+  for (llvm::Function &function : *module) {
+    function.addFnAttr("target-cpu", machine.getTargetCPU());
+    if (!machine.getTargetFeatureString().empty())
+      function.addFnAttr("target-features", machine.getTargetFeatureString());
+  }
+  emitABI(*module, model);
+  if (llvm::verifyModule(*module, &llvm::errs()))
+    return lowered.emitError("internal error: the generated LLVM IR does not verify");
+  optimize(*module, machine, optLevel);
+  if (kind == OutputKind::LLVMIR) {
+    module->print(os, nullptr);
+    return mlir::success();
+  }
+  llvm::legacy::PassManager codegen;
+  auto fileType = kind == OutputKind::Object ? llvm::CodeGenFileType::ObjectFile
+                                             : llvm::CodeGenFileType::AssemblyFile;
+  if (machine.addPassesToEmitFile(codegen, os, nullptr, fileType))
+    return lowered.emitError("the target cannot emit this file type");
+  codegen.run(*module);
+  return mlir::success();
+}

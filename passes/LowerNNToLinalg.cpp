@@ -1,0 +1,54 @@
+//===- LowerNNToLinalg.cpp - the nn to linalg lowering pass ---------------===//
+//
+// Implements nnc-lower-nn-to-linalg (see Passes.td) by applying the pattern
+// families of LowerNNToLinalg<Family>.cpp, then reporting any nn compute op
+// that no pattern lowered.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "ir/NNDialect.h"
+#include "passes/LowerNNToLinalg.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_LOWERNNTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+
+namespace {
+
+struct LowerNNToLinalgPass : nnc::impl::LowerNNToLinalgBase<LowerNNToLinalgPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    RewritePatternSet patterns(&getContext());
+    nnc::lowering::populateLinearLoweringPatterns(patterns);
+    nnc::lowering::populateConvLoweringPatterns(patterns);
+    nnc::lowering::populatePoolLoweringPatterns(patterns);
+    nnc::lowering::populateNormLoweringPatterns(patterns);
+    nnc::lowering::populateElementwiseLoweringPatterns(patterns);
+    nnc::lowering::populateShapeLoweringPatterns(patterns);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    for (auto func : module.getOps<func::FuncOp>())
+      (void)applyPatternsAndFoldGreedily(func, frozen);
+
+    bool failed = false;
+    module.walk([&](Operation *op) {
+      if (op->getDialect() != getContext().getLoadedDialect<nnc::nn::NNDialect>() ||
+          isa<nnc::nn::ParamOp, nnc::nn::OptimizerOp>(op))
+        return;
+      op->emitError() << "'" << op->getName()
+                      << "' cannot be compiled to code yet in this context";
+      failed = true;
+    });
+    if (failed)
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,96 @@
+//===- LowerNNToLinalg.h - shared pieces of the nn lowering -----*- C++ -*-===//
+//
+// Private to passes/LowerNNToLinalg*.cpp: builders for the tensor-level
+// linalg/tensor IR the nn ops lower to, and the per-family pattern
+// registration. 1-D spatial ops are lowered as 2-D ops of height 1.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_PASSES_LOWERNNTOLINALG_H
+#define NNC_PASSES_LOWERNNTOLINALG_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <functional>
+
+namespace nnc::lowering {
+
+using mlir::ArrayRef;
+using mlir::Location;
+using mlir::OpBuilder;
+using mlir::Value;
+using mlir::ValueRange;
+
+inline ArrayRef<int64_t> shapeOf(Value value) {
+  return mlir::cast<mlir::RankedTensorType>(value.getType()).getShape();
+}
+inline mlir::Type elementTypeOf(Value value) {
+  return mlir::cast<mlir::RankedTensorType>(value.getType()).getElementType();
+}
+
+/// An f32 scalar constant.
+Value constantF32(OpBuilder &b, Location loc, double value);
+
+/// A tensor of `shape` filled with `value`.
+Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, double value);
+
+/// Reinterprets `value` with a new static shape of the same element count
+/// (row-major), through collapse/expand of the whole tensor.
+Value reshape(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape);
+
+/// Pads the trailing spatial dims of an [N, C, S..] tensor with `padValue`;
+/// `low` and `high` hold one amount per spatial dim.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, double padValue);
+
+/// The body of a generic op: block arguments in, the value to yield out.
+using BodyFn = std::function<Value(OpBuilder &, Location, ValueRange)>;
+
+/// A parallel linalg.generic producing a tensor of `shape` (f32 unless
+/// `elementType` is given); input `i` is read through `inputMaps[i]`, a map
+/// from the output's index space.
+Value generic(OpBuilder &b, Location loc, ValueRange inputs,
+              ArrayRef<mlir::AffineMap> inputMaps, ArrayRef<int64_t> shape, BodyFn body,
+              mlir::Type elementType = {});
+
+/// An elementwise op over same-shaped inputs.
+Value elementwise(OpBuilder &b, Location loc, ValueRange inputs, BodyFn body);
+
+/// Reduces `input` over the dims in `reduced` (sorted), combining each
+/// element into the accumulator started at `init`. The result drops those
+/// dims.
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> reduced,
+             double init, BodyFn combine);
+
+/// The map from an output index space of `rank` dims to a per-channel vector
+/// indexed by dim `dim`.
+mlir::AffineMap dimMap(mlir::MLIRContext *context, unsigned rank, unsigned dim);
+
+/// The map from an index space of `rank` dims to the same dims without
+/// `dropped` (a reduced tensor read back at full rank).
+mlir::AffineMap dropDimsMap(mlir::MLIRContext *context, unsigned rank,
+                            ArrayRef<int64_t> dropped);
+
+/// `vector` ([C]) broadcast along dim `dim` of a tensor of `shape`.
+Value broadcastAlong(OpBuilder &b, Location loc, Value vector, ArrayRef<int64_t> shape,
+                     unsigned dim);
+
+/// Expands a 1-D spatial [N, C, L] tensor to [N, C, 1, L]; other ranks are
+/// returned unchanged.
+Value expandTo2D(OpBuilder &b, Location loc, Value value);
+
+/// Pattern registration, one per family file.
+void populateLinearLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateConvLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populatePoolLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateNormLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace nnc::lowering
+
+#endif // NNC_PASSES_LOWERNNTOLINALG_H

@@ -1,0 +1,170 @@
+//===- LowerNNToLinalgConv.cpp - convolutions to linalg -------------------===//
+//
+// conv: zero padding (tensor.pad), then linalg.conv_2d_nchw_fchw, or
+// conv_2d_ngchw_gfchw for groups > 1, accumulating into the broadcast bias.
+// conv_transpose: the input is spread by the stride and padded in one
+// insert_slice, then convolved with the flipped, transposed kernel; a
+// negative effective padding crops the result. 1-D ops run as 2-D, height 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/LowerNNToLinalg.h"
+
+#include "ir/NNDialect.h"
+
+using namespace mlir;
+using namespace nnc;
+using namespace nnc::lowering;
+
+/// Pads `padding` (low dims then high dims) of a 1-D op up to 2-D.
+static SmallVector<int64_t> to2D(ArrayRef<int64_t> values, int64_t fill) {
+  if (values.size() == 2)
+    return SmallVector<int64_t>(values);
+  return {fill, values[0]};
+}
+
+/// Convolution of an already padded [N, C, H, W] input with a [F, C/g, KH,
+/// KW] weight into `init` [N, F, Ho, Wo].
+static Value convolve2D(OpBuilder &b, Location loc, Value input, Value weight, Value init,
+                        ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                        int64_t groups) {
+  auto stridesAttr = b.getI64TensorAttr(strides);
+  auto dilationsAttr = b.getI64TensorAttr(dilations);
+  if (groups == 1)
+    return b
+        .create<linalg::Conv2DNchwFchwOp>(loc, TypeRange{init.getType()},
+                                          ValueRange{input, weight}, ValueRange{init},
+                                          stridesAttr, dilationsAttr)
+        .getResult(0);
+  ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight), out = shapeOf(init);
+  Value groupedIn = reshape(b, loc, input, {in[0], groups, in[1] / groups, in[2], in[3]});
+  Value groupedW = reshape(b, loc, weight, {groups, w[0] / groups, w[1], w[2], w[3]});
+  Value groupedInit =
+      reshape(b, loc, init, {out[0], groups, out[1] / groups, out[2], out[3]});
+  Value result = b.create<linalg::Conv2DNgchwGfchwOp>(loc, TypeRange{groupedInit.getType()},
+                                                      ValueRange{groupedIn, groupedW},
+                                                      ValueRange{groupedInit}, stridesAttr,
+                                                      dilationsAttr)
+                     .getResult(0);
+  return reshape(b, loc, result, out);
+}
+
+/// The initial accumulator: the bias broadcast over [N, F, H, W], or zeros.
+static Value biasInit(OpBuilder &b, Location loc, Value bias, ArrayRef<int64_t> shape) {
+  return bias ? broadcastAlong(b, loc, bias, shape, 1) : filled(b, loc, shape, 0.0);
+}
+
+namespace {
+
+struct LowerConv : OpRewritePattern<nn::ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::ConvOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool is1D = shapeOf(op.getInput()).size() == 3;
+    if (!is1D && shapeOf(op.getInput()).size() != 4)
+      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D convolutions lower");
+    size_t rank = is1D ? 1 : 2;
+    Value input = expandTo2D(rewriter, loc, op.getInput());
+    Value weight = expandTo2D(rewriter, loc, op.getWeight());
+    SmallVector<int64_t> low = to2D(op.getPadding().take_front(rank), 0);
+    SmallVector<int64_t> high = to2D(op.getPadding().take_back(rank), 0);
+    Value padded = padSpatial(rewriter, loc, input, low, high, 0.0);
+    ArrayRef<int64_t> out = shapeOf(op.getResult());
+    SmallVector<int64_t> out2D = is1D ? SmallVector<int64_t>{out[0], out[1], 1, out[2]}
+                                      : SmallVector<int64_t>(out);
+    Value init = biasInit(rewriter, loc, op.getBias(), out2D);
+    Value result = convolve2D(rewriter, loc, padded, weight, init, to2D(op.getStrides(), 1),
+                              to2D(op.getDilations(), 1), op.getGroups());
+    rewriter.replaceOp(op, reshape(rewriter, loc, result, out));
+    return success();
+  }
+};
+
+struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::ConvTransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool is1D = shapeOf(op.getInput()).size() == 3;
+    if (!is1D && shapeOf(op.getInput()).size() != 4)
+      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D convolutions lower");
+    size_t rank = is1D ? 1 : 2;
+    Value input = expandTo2D(rewriter, loc, op.getInput());
+    Value weight = expandTo2D(rewriter, loc, op.getWeight());
+    SmallVector<int64_t> strides = to2D(op.getStrides(), 1);
+    SmallVector<int64_t> dilations = to2D(op.getDilations(), 1);
+    SmallVector<int64_t> padLow = to2D(op.getPadding().take_front(rank), 0);
+    SmallVector<int64_t> padHigh = to2D(op.getPadding().take_back(rank), 0);
+    SmallVector<int64_t> outputPadding = to2D(op.getOutputPadding(), 0);
+    ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
+    int64_t groups = op.getGroups(), channels = in[1], filters = w[1] * groups;
+
+    // Spread the input by the stride and pad it by dilation*(k-1) - pad.
+    SmallVector<int64_t> spreadShape{in[0], channels}, offsets{0, 0}, cropLow, cropHigh;
+    for (int d = 0; d < 2; ++d) {
+      int64_t reach = dilations[d] * (w[2 + d] - 1);
+      int64_t low = reach - padLow[d], high = reach - padHigh[d] + outputPadding[d];
+      spreadShape.push_back((in[2 + d] - 1) * strides[d] + 1 + std::max<int64_t>(low, 0) +
+                            std::max<int64_t>(high, 0));
+      offsets.push_back(std::max<int64_t>(low, 0));
+      cropLow.push_back(std::max<int64_t>(-low, 0));
+      cropHigh.push_back(std::max<int64_t>(-high, 0));
+    }
+    Value zeros = filled(rewriter, loc, spreadShape, 0.0);
+    SmallVector<int64_t> insertStrides{1, 1, strides[0], strides[1]};
+    Value spread = rewriter.create<tensor::InsertSliceOp>(
+        loc, input, zeros, ValueRange{}, ValueRange{}, ValueRange{},
+        rewriter.getDenseI64ArrayAttr(offsets), rewriter.getDenseI64ArrayAttr(in),
+        rewriter.getDenseI64ArrayAttr(insertStrides));
+
+    // kernel[f, c, ky, kx] = weight[g*Cg + c, f mod (F/g), K-1-ky, K-1-kx]
+    // within each group, laid out group-major as [F, C/g, KH, KW].
+    int64_t filtersPerGroup = filters / groups, channelsPerGroup = channels / groups;
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr f = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx),
+               ky = getAffineDimExpr(2, ctx), kx = getAffineDimExpr(3, ctx);
+    AffineMap flip = AffineMap::get(
+        4, 0,
+        {f.floorDiv(filtersPerGroup) * channelsPerGroup + c, f % filtersPerGroup,
+         w[2] - 1 - ky, w[3] - 1 - kx},
+        ctx);
+    Value kernel = generic(rewriter, loc, weight, flip,
+                           {filters, channelsPerGroup, w[2], w[3]},
+                           [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+
+    SmallVector<int64_t> full{in[0], filters};
+    for (int d = 0; d < 2; ++d)
+      full.push_back(spreadShape[2 + d] - dilations[d] * (w[2 + d] - 1));
+    bool cropped = llvm::any_of(cropLow, [](int64_t v) { return v; }) ||
+                   llvm::any_of(cropHigh, [](int64_t v) { return v; });
+    Value init = cropped ? filled(rewriter, loc, full, 0.0)
+                         : biasInit(rewriter, loc, op.getBias(), full);
+    Value result =
+        convolve2D(rewriter, loc, spread, kernel, init, {1, 1}, dilations, groups);
+    if (cropped) {
+      SmallVector<int64_t> sizes{full[0], full[1]};
+      for (int d = 0; d < 2; ++d)
+        sizes.push_back(full[2 + d] - cropLow[d] - cropHigh[d]);
+      result = rewriter.create<tensor::ExtractSliceOp>(
+          loc, RankedTensorType::get(sizes, rewriter.getF32Type()), result, ValueRange{},
+          ValueRange{}, ValueRange{},
+          rewriter.getDenseI64ArrayAttr({0, 0, cropLow[0], cropLow[1]}),
+          rewriter.getDenseI64ArrayAttr(sizes), rewriter.getDenseI64ArrayAttr({1, 1, 1, 1}));
+      if (op.getBias()) {
+        Value bias = broadcastAlong(rewriter, loc, op.getBias(), sizes, 1);
+        result = elementwise(rewriter, loc, ValueRange{result, bias},
+                             [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                               return b.create<arith::AddFOp>(l, args[0], args[1]);
+                             });
+      }
+    }
+    rewriter.replaceOp(op, reshape(rewriter, loc, result, shapeOf(op.getResult())));
+    return success();
+  }
+};
+
+} // namespace
+
+void nnc::lowering::populateConvLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerConv, LowerConvTranspose>(patterns.getContext());
+}

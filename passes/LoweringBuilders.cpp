@@ -1,0 +1,142 @@
+//===- LoweringBuilders.cpp - builders shared by the nn lowering ----------===//
+//
+// Implements the tensor-level builders of LowerNNToLinalg.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/LowerNNToLinalg.h"
+
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+using namespace nnc::lowering;
+
+Value nnc::lowering::constantF32(OpBuilder &b, Location loc, double value) {
+  return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(static_cast<float>(value)));
+}
+
+Value nnc::lowering::filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                            double value) {
+  Value empty = b.create<tensor::EmptyOp>(loc, shape, b.getF32Type());
+  return b.create<linalg::FillOp>(loc, constantF32(b, loc, value), empty).getResult(0);
+}
+
+Value nnc::lowering::reshape(OpBuilder &b, Location loc, Value value,
+                             ArrayRef<int64_t> shape) {
+  auto sourceType = cast<RankedTensorType>(value.getType());
+  if (sourceType.getShape() == shape)
+    return value;
+  auto flatType = RankedTensorType::get({sourceType.getNumElements()},
+                                        sourceType.getElementType());
+  Value flat = value;
+  if (sourceType.getRank() > 1) {
+    ReassociationIndices all = llvm::to_vector<2>(llvm::seq<int64_t>(0, sourceType.getRank()));
+    flat = b.create<tensor::CollapseShapeOp>(loc, flatType, value,
+                                             ArrayRef<ReassociationIndices>{all});
+  } else if (sourceType.getRank() == 0) {
+    flat = b.create<tensor::ExpandShapeOp>(loc, flatType, value,
+                                           ArrayRef<ReassociationIndices>{});
+  }
+  auto targetType = RankedTensorType::get(shape, sourceType.getElementType());
+  if (shape.size() == 1)
+    return flat;
+  if (shape.empty())
+    return b.create<tensor::CollapseShapeOp>(loc, targetType, flat,
+                                             ArrayRef<ReassociationIndices>{});
+  ReassociationIndices all = llvm::to_vector<2>(llvm::seq<int64_t>(0, shape.size()));
+  return b.create<tensor::ExpandShapeOp>(loc, targetType, flat,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+Value nnc::lowering::padSpatial(OpBuilder &b, Location loc, Value input,
+                                ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                                double padValue) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  SmallVector<int64_t> shape(shapeOf(input));
+  SmallVector<OpFoldResult> lowPads(2, b.getIndexAttr(0)), highPads(2, b.getIndexAttr(0));
+  for (size_t d = 0; d < low.size(); ++d) {
+    shape[2 + d] += low[d] + high[d];
+    lowPads.push_back(b.getIndexAttr(low[d]));
+    highPads.push_back(b.getIndexAttr(high[d]));
+  }
+  auto type = RankedTensorType::get(shape, elementTypeOf(input));
+  return b.create<tensor::PadOp>(loc, type, input, lowPads, highPads,
+                                 constantF32(b, loc, padValue));
+}
+
+Value nnc::lowering::generic(OpBuilder &b, Location loc, ValueRange inputs,
+                             ArrayRef<AffineMap> inputMaps, ArrayRef<int64_t> shape,
+                             BodyFn body, Type elementType) {
+  if (!elementType)
+    elementType = b.getF32Type();
+  Value init = b.create<tensor::EmptyOp>(loc, shape, elementType);
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(shape.size()));
+  SmallVector<utils::IteratorType> iterators(shape.size(), utils::IteratorType::parallel);
+  auto op = b.create<linalg::GenericOp>(
+      loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        nested.create<linalg::YieldOp>(nestedLoc, body(nested, nestedLoc, args));
+      });
+  return op.getResult(0);
+}
+
+Value nnc::lowering::elementwise(OpBuilder &b, Location loc, ValueRange inputs,
+                                 BodyFn body) {
+  ArrayRef<int64_t> shape = shapeOf(inputs.front());
+  SmallVector<AffineMap> maps(inputs.size(), b.getMultiDimIdentityMap(shape.size()));
+  return generic(b, loc, inputs, maps, shape, body);
+}
+
+AffineMap nnc::lowering::dimMap(MLIRContext *context, unsigned rank, unsigned dim) {
+  return AffineMap::get(rank, 0, getAffineDimExpr(dim, context));
+}
+
+AffineMap nnc::lowering::dropDimsMap(MLIRContext *context, unsigned rank,
+                                     ArrayRef<int64_t> dropped) {
+  SmallVector<AffineExpr> results;
+  for (unsigned d = 0; d < rank; ++d)
+    if (!llvm::is_contained(dropped, d))
+      results.push_back(getAffineDimExpr(d, context));
+  return AffineMap::get(rank, 0, results, context);
+}
+
+Value nnc::lowering::reduce(OpBuilder &b, Location loc, Value input,
+                            ArrayRef<int64_t> reduced, double init, BodyFn combine) {
+  ArrayRef<int64_t> shape = shapeOf(input);
+  SmallVector<int64_t> resultShape;
+  for (auto [d, size] : llvm::enumerate(shape))
+    if (!llvm::is_contained(reduced, int64_t(d)))
+      resultShape.push_back(size);
+  Value acc = filled(b, loc, resultShape, init);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(shape.size()),
+                              dropDimsMap(b.getContext(), shape.size(), reduced)};
+  SmallVector<utils::IteratorType> iterators;
+  for (unsigned d = 0; d < shape.size(); ++d)
+    iterators.push_back(llvm::is_contained(reduced, int64_t(d))
+                            ? utils::IteratorType::reduction
+                            : utils::IteratorType::parallel);
+  auto op = b.create<linalg::GenericOp>(
+      loc, TypeRange{acc.getType()}, ValueRange{input}, ValueRange{acc}, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        nested.create<linalg::YieldOp>(nestedLoc, combine(nested, nestedLoc, args));
+      });
+  return op.getResult(0);
+}
+
+Value nnc::lowering::broadcastAlong(OpBuilder &b, Location loc, Value vector,
+                                    ArrayRef<int64_t> shape, unsigned dim) {
+  return generic(b, loc, vector, dimMap(b.getContext(), shape.size(), dim), shape,
+                 [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+Value nnc::lowering::expandTo2D(OpBuilder &b, Location loc, Value value) {
+  ArrayRef<int64_t> shape = shapeOf(value);
+  if (shape.size() != 3)
+    return value;
+  auto type = RankedTensorType::get({shape[0], shape[1], 1, shape[2]}, elementTypeOf(value));
+  return b.create<tensor::ExpandShapeOp>(
+      loc, type, value, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
