@@ -87,7 +87,11 @@ static bool conforms(Value &value, ArgKind kind) {
     return value.kind == Value::Kind::List && !value.list.empty() &&
            llvm::all_of(value.list, [](const Value &v) { return v.kind == Value::Kind::Int; });
   case ArgKind::Tensors:
-    return llvm::all_of(value.list, [](const Value &v) { return isTensorOf(v, true); });
+    // A keyword may pass one tensor or a list of them.
+    if (value.kind == Value::Kind::Tensor)
+      value = Value::ofList({value});
+    return value.kind == Value::Kind::List && !value.list.empty() &&
+           llvm::all_of(value.list, [](const Value &v) { return isTensorOf(v, true); });
   case ArgKind::Any: return true;
   }
   return false;
@@ -169,6 +173,15 @@ std::optional<BoundArgs> nnc::frontend::bindArguments(StringRef callee,
         ok = false;
       } else {
         bound[spec.name] = *spec.defaultValue;
+        // A default "not given" stays None; a real default must fit its kind.
+        Value &value = bound[spec.name];
+        if (value.kind != Value::Kind::None && !value.containsError() &&
+            !conforms(value, spec.kind)) {
+          mlir::emitError(callLoc) << "the default of argument '" << spec.name << "' of "
+                                   << callee << " must be " << expectation(spec.kind)
+                                   << ", got " << value.describe();
+          ok = false;
+        }
       }
       continue;
     }

@@ -24,6 +24,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace nnc::frontend;
@@ -47,6 +48,8 @@ struct Declaration {
 /// The most block calls one model may expand, so no input can hang nnc.
 constexpr int64_t kMaxBlockExpansions = 100000;
 constexpr size_t kMaxBlockDepth = 64;
+/// The largest tensor a model may hold; beyond it sizes stop being real.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 40;
 
 class Evaluator {
 public:
@@ -63,6 +66,8 @@ public:
   std::vector<mlir::Value> loadTrainableParams(mlir::Location loc);
   int64_t nextSeed() { return seedCounter++; }
   mlir::Location withCallStack(mlir::Location loc) const;
+  /// Reports a tensor type with more than kMaxTensorElements elements.
+  bool checkSize(mlir::Type type, mlir::Location loc);
 
 private:
   // Top level.
@@ -122,6 +127,8 @@ private:
   int64_t seedCounter = 0;
   int64_t expansions = 0;
   std::vector<std::pair<std::string, Value>> outputs;
+  unsigned outputStatements = 0;
+  unsigned loopDepth = 0;
   llvm::StringMap<mlir::Location> outputLocs;
   std::optional<Value> loss;
   mlir::Location lossLoc = mlir::UnknownLoc::get(context);
@@ -261,6 +268,9 @@ void Evaluator::resetGraphState() {
   inputNames.clear();
   returnValue.reset();
   seedCounter = 0;
+  expansions = 0;
+  outputStatements = 0;
+  loopDepth = 0;
   outputs.clear();
   outputLocs.clear();
   loss.reset();
@@ -285,6 +295,12 @@ void Evaluator::buildInferenceGraph(const ModelDef &model) {
   resetGraphState();
   training = false;
   std::vector<Declaration> inputs = collectDeclarations(model.body, Stmt::Kind::Input);
+  for (const Declaration &input : inputs)
+    checkSize(input.type, input.stmt->getLoc());
+  for (const StmtPtr &stmt : model.body)
+    if (auto *train = llvm::dyn_cast<TrainStmt>(stmt.get()))
+      for (const Declaration &target : collectDeclarations(train->body, Stmt::Kind::Target))
+        checkSize(target.type, target.stmt->getLoc());
   mlir::func::FuncOp func = beginGraph("infer", inputs);
   Scope modelScope;
   scope = &modelScope;
@@ -293,7 +309,7 @@ void Evaluator::buildInferenceGraph(const ModelDef &model) {
   if (inputs.empty())
     mlir::emitError(model.loc) << "model '" << model.name
                                << "' has no inputs (declare one with 'input x: f32[...]')";
-  if (outputs.empty())
+  if (outputStatements == 0)
     mlir::emitError(model.loc) << "model '" << model.name
                                << "' has no outputs (declare one with 'output y = ...')";
   llvm::SmallVector<mlir::Value> results;
@@ -374,9 +390,20 @@ mlir::OwningOpRef<mlir::ModuleOp> Evaluator::run() {
 // Parameters
 //===----------------------------------------------------------------------===//
 
+bool Evaluator::checkSize(mlir::Type type, mlir::Location loc) {
+  auto tensor = llvm::cast<mlir::RankedTensorType>(type);
+  int64_t count = nn::numElements(tensor.getShape());
+  if (count != nn::kTooManyElements && count <= kMaxTensorElements)
+    return true;
+  error(loc) << "tensor " << nn::formatShape(tensor.getShape())
+             << " is too large (more than 2^40 elements)";
+  return false;
+}
+
 mlir::Value Evaluator::declareParam(const std::string &name, llvm::ArrayRef<int64_t> shape,
                                     const Init &init, bool trainable, mlir::Location loc) {
   auto type = mlir::RankedTensorType::get(shape, builder.getF32Type());
+  checkSize(type, loc);
   auto param = module.lookupSymbol<nn::ParamOp>(name);
   if (!param) {
     // Parameters are kept in declaration order at the top of the module.
@@ -447,6 +474,8 @@ bool Evaluator::execute(const Stmt &stmt) {
                                   << range.describe();
       return false;
     }
+    ++loopDepth;
+    auto leave = llvm::make_scope_exit([&] { --loopDepth; });
     for (const Value &element : range.list) {
       bind(loop.var, element, loop.getLoc());
       if (execute(loop.body))
@@ -502,6 +531,7 @@ bool Evaluator::execute(const Stmt &stmt) {
 }
 
 void Evaluator::declareOutput(const OutputStmt &stmt) {
+  ++outputStatements;
   Value value;
   if (stmt.value) {
     value = evaluate(*stmt.value);
@@ -527,14 +557,21 @@ void Evaluator::declareOutput(const OutputStmt &stmt) {
                          << value.describe();
     return;
   }
-  (*scope)[stmt.name] = {value};
+  if (stmt.value)
+    bind(stmt.name, value, stmt.getLoc());
   outputs.emplace_back(stmt.name, value);
 }
 
 void Evaluator::declareOptimizer(const OptimizerStmt &stmt) {
   const CallExpr &call = *stmt.call;
+  if (!call.label.empty()) {
+    error(*call.labelLoc) << "an optimizer cannot be labeled";
+    optimizerDeclared = true;
+    return;
+  }
   auto def = optimizerTable().find(call.callee);
   if (def == optimizerTable().end()) {
+    optimizerDeclared = true; // reported here; not "missing" too
     error(call.getLoc()) << "unknown optimizer '" << call.callee
                          << "' (expected sgd, rmsprop, adam or adamw)";
     return;
@@ -748,6 +785,10 @@ Value Evaluator::tensorBinary(BinaryExpr::Op op, const Value &lhs, const Value &
                << " (tensors support +, - and * with f32 tensors or numbers, and / by a number)";
     return Value::error();
   }
+  if (op == Op::Div && rhs.asDouble() == 0) {
+    error(loc) << "division by zero";
+    return Value::error();
+  }
   mlir::Location opLoc = withCallStack(loc);
   mlir::RankedTensorType type = llvm::cast<mlir::RankedTensorType>(
       (lhs.kind == Value::Kind::Tensor ? lhs : rhs).tensor.getType());
@@ -853,10 +894,14 @@ std::optional<std::string> Evaluator::layerLabel(const CallExpr &call, StringRef
   mlir::Location at = call.labelLoc ? *call.labelLoc : call.getLoc();
   auto [previous, inserted] = usedLabels.try_emplace(full, withCallStack(at));
   if (!inserted) {
-    auto diag = error(at) << "layer name '" << full << "' is already used";
-    if (fromBinding)
-      diag << "; give this layer its own label, e.g. '" << local << "_{i}: " << call.callee
-           << "(...)'";
+    {
+      auto diag = error(at) << "layer name '" << full << "' is already used";
+      if (fromBinding && loopDepth > 0)
+        diag << "; in a loop, give each layer its own label, e.g. '" << local
+             << "_{i}: " << call.callee << "(...)'";
+      else if (fromBinding)
+        diag << "; label the layer, e.g. '" << local << "_2: " << call.callee << "(...)'";
+    }
     mlir::emitRemark(previous->second) << "'" << full << "' was first used here";
     return std::nullopt;
   }
@@ -906,6 +951,15 @@ Value Evaluator::evaluateCall(const CallExpr &call, std::optional<StringRef> bin
   mlir::Location callLoc = call.getLoc();
   if (isBlock) {
     const BlockDef &block = *blocks.lookup(call.callee);
+    // Which parameters the call gives, so only missing ones evaluate defaults.
+    llvm::StringSet<> given;
+    size_t positional = 0;
+    for (const CallArg &arg : *args) {
+      if (!arg.keyword.empty())
+        given.insert(arg.keyword);
+      else if (positional < block.params.size())
+        given.insert(block.params[positional++].name);
+    }
     Signature signature;
     for (const BlockParam &param : block.params) {
       ArgKind kind = llvm::StringSwitch<ArgKind>(param.type)
@@ -916,7 +970,9 @@ Value Evaluator::evaluateCall(const CallExpr &call, std::optional<StringRef> bin
                          .Case("string", ArgKind::String)
                          .Default(ArgKind::Any);
       std::optional<Value> defaultValue;
-      if (param.defaultValue) {
+      if (param.defaultValue && given.contains(param.name)) {
+        defaultValue = Value::none(); // unused: the call gives this argument
+      } else if (param.defaultValue) {
         // Defaults see no caller variables: evaluate them in an empty scope.
         Scope empty;
         Scope *saved = std::exchange(scope, &empty);
@@ -959,7 +1015,10 @@ Value Evaluator::evaluateCall(const CallExpr &call, std::optional<StringRef> bin
     return Value::error();
   }
   CallContext ctx(*this, callLoc, label);
-  return layer->second.emit(ctx, *bound);
+  Value result = layer->second.emit(ctx, *bound);
+  if (result.kind == Value::Kind::Tensor && !checkSize(result.tensor.getType(), callLoc))
+    return Value::error();
+  return result;
 }
 
 Value Evaluator::expandBlock(const BlockDef &block, const BoundArgs &args,

@@ -98,6 +98,11 @@ static Value emitInstanceNorm(LayerContext &ctx, const BoundArgs &args) {
   double eps = args.number("eps");
   if (!checkNormInput(ctx, "instance_norm", x, eps))
     return Value::error();
+  if (shapeOf(x).size() < 3) {
+    ctx.error() << "instance_norm expects an input [batch, channels, spatial...], got "
+                << formatShape(shapeOf(x));
+    return Value::error();
+  }
   mlir::Value scale, shift;
   if (args.flag("affine")) {
     scale = ctx.param("weight", {shapeOf(x)[1]}, kOnes);

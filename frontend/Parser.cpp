@@ -10,6 +10,7 @@
 #include "frontend/Parser.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace nnc::frontend;
 using llvm::StringRef;
@@ -56,7 +57,15 @@ private:
     failed = true;
     return mlir::emitError(at);
   }
-  mlir::InFlightDiagnostic errorHere() { return error(loc()); }
+  /// An error at the current token; silent on an Error token, which the
+  /// lexer has already reported.
+  mlir::InFlightDiagnostic errorHere() {
+    if (is(TokenKind::Error)) {
+      failed = true;
+      return mlir::InFlightDiagnostic();
+    }
+    return error(loc());
+  }
   StringRef describe(const Token &token) const {
     return token.kind == TokenKind::Eof ? StringRef("end of file") : token.text;
   }
@@ -125,6 +134,11 @@ void Parser::skipToNextLine() {
 bool Parser::endStatement() {
   if (tok().startsLine || is(TokenKind::RBrace) || is(TokenKind::Eof))
     return true;
+  if (is(TokenKind::Error)) {
+    failed = true;
+    skipToNextLine();
+    return false;
+  }
   errorHere() << "expected a line break after the statement, got '" << describe(tok())
               << "'";
   skipToNextLine();
@@ -644,7 +658,11 @@ bool Parser::parseArguments(CallExpr &call) {
   bool sawKeyword = false;
   while (!is(TokenKind::RParen)) {
     Argument arg{"", loc(), nullptr};
-    if (is(TokenKind::Identifier) && peekTok(1).kind == TokenKind::Assign) {
+    // Keywords of the language may name arguments too (`target=t`).
+    bool isName = is(TokenKind::Identifier) ||
+                  (!tok().text.empty() && llvm::isAlpha(tok().text.front()) &&
+                   !is(TokenKind::Integer) && !is(TokenKind::Float));
+    if (isName && peekTok(1).kind == TokenKind::Assign) {
       arg.keyword = std::string(tok().text);
       for (const Argument &previous : call.args)
         if (previous.keyword == arg.keyword) {

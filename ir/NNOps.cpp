@@ -28,9 +28,13 @@ static LogicalResult checkResultShape(Operation *op, FailureOr<Shape> inferred) 
   if (failed(inferred))
     return failure();
   ArrayRef<int64_t> declared = shapeOf(op->getResult(0));
+  StringRef element =
+      cast<RankedTensorType>(op->getResult(0).getType()).getElementType().isF32() ? "f32"
+                                                                                   : "i32";
   if (declared != ArrayRef<int64_t>(*inferred))
-    return op->emitOpError() << "result " << formatShape(declared)
-                             << " does not match the inferred " << formatShape(*inferred);
+    return op->emitOpError() << "result " << formatShape(declared, element)
+                             << " does not match the inferred "
+                             << formatShape(*inferred, element);
   return success();
 }
 
@@ -113,9 +117,12 @@ LogicalResult OptimizerOp::verify() {
   }
   auto nesterov = getHyperparams().getAs<BoolAttr>("nesterov");
   auto momentum = getHyperparams().getAs<FloatAttr>("momentum");
+  auto dampening = getHyperparams().getAs<FloatAttr>("dampening");
   if (nesterov && nesterov.getValue() &&
       (!momentum || momentum.getValueAsDouble() == 0))
     return emitOpError() << "nesterov momentum requires momentum > 0";
+  if (nesterov && nesterov.getValue() && dampening && dampening.getValueAsDouble() != 0)
+    return emitOpError() << "nesterov momentum requires dampening = 0";
   return success();
 }
 
@@ -272,6 +279,9 @@ LogicalResult GroupNormOp::verify() {
 }
 
 LogicalResult InstanceNormOp::verify() {
+  if (shapeOf(getInput()).size() < 3)
+    return emitOpError() << "instance norm needs spatial dims [batch, channels, spatial...], got "
+                         << formatShape(shapeOf(getInput()));
   if (failed(verifyPositive(*this, "epsilon", getEpsilon().convertToDouble())) ||
       failed(verifyPerChannelOperands(shapeOf(getInput()),
                                       presentAffineOperands(getScale(), getShift()),
@@ -320,7 +330,8 @@ LogicalResult ConcatOp::verify() {
 LogicalResult ReshapeOp::verify() {
   if (getInput().getType().getElementType() != getResult().getType().getElementType())
     return emitOpError() << "reshape cannot change the element type";
-  return verifyReshape(shapeOf(getInput()), shapeOf(getResult()), OP_ERROR);
+  return verifyReshape(shapeOf(getInput()), shapeOf(getResult()), OP_ERROR,
+                       getInput().getType().getElementType().isF32() ? "f32" : "i32");
 }
 
 LogicalResult ArgmaxOp::verify() {

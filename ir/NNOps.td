@@ -18,9 +18,9 @@ include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def NN_F32Tensor : RankedTensorOf<[F32]>;
-def NN_I32Tensor : RankedTensorOf<[I32]>;
-def NN_AnyTensor : RankedTensorOf<[F32, I32]>;
+def NN_F32Tensor : StaticShapeTensorOf<[F32]>;
+def NN_I32Tensor : StaticShapeTensorOf<[I32]>;
+def NN_AnyTensor : StaticShapeTensorOf<[F32, I32]>;
 def NN_Scalar : 0DTensorOf<[F32]>;
 
 class NN_PureOp<string mnemonic, list<Trait> traits = []>

@@ -8,6 +8,7 @@
 #include "ir/ShapeRules.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace nnc::nn;
@@ -25,7 +26,8 @@ std::string nnc::nn::formatShape(ArrayRef<int64_t> shape, StringRef elementType)
 int64_t nnc::nn::numElements(ArrayRef<int64_t> shape) {
   int64_t count = 1;
   for (int64_t dim : shape)
-    count *= dim;
+    if (__builtin_mul_overflow(count, dim, &count))
+      return kTooManyElements;
   return count;
 }
 
@@ -97,6 +99,13 @@ LogicalResult nnc::nn::verifyWindow(const WindowParams &window, int64_t spatialR
       mlir::failed(checkSize(window.dilations, spatialRank, "dilation")) ||
       mlir::failed(checkSize(window.padding, 2 * spatialRank, "padding")))
     return mlir::failure();
+  // Sizes beyond 2^31 cannot be real and would overflow the arithmetic.
+  constexpr int64_t kLimit = int64_t(1) << 31;
+  for (ArrayRef<int64_t> values :
+       {window.kernel, window.strides, window.dilations, window.padding})
+    for (int64_t v : values)
+      if (v > kLimit)
+        return error() << "window sizes must be at most 2^31, got " << v;
   for (int64_t k : window.kernel)
     if (k < 1)
       return error() << "kernel size must be >= 1, got " << formatList(window.kernel);
@@ -112,23 +121,26 @@ LogicalResult nnc::nn::verifyWindow(const WindowParams &window, int64_t spatialR
   return mlir::success();
 }
 
-/// Output size of one spatial dim of a sliding window (floor rule), or
-/// failure with a "kernel larger than input" message.
+/// Output size of one spatial dim of a sliding window (PyTorch's rule), or
+/// failure with a "kernel larger than input" message. Operands are bounded
+/// by verifyWindow, so nothing here overflows.
 static FailureOr<int64_t> windowOutputSize(int64_t size, int64_t kernel, int64_t stride,
                                            int64_t padLow, int64_t padHigh,
                                            int64_t dilation, bool ceilMode,
                                            unsigned dim, ErrorFn error) {
   int64_t padded = size + padLow + padHigh;
   int64_t extent = dilation * (kernel - 1) + 1;
-  if (extent > padded)
-    return error() << "kernel extent " << extent << " is larger than the padded input ("
-                   << padded << ") in spatial dim " << dim;
   int64_t span = padded - extent;
-  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  // Floor or ceil division of a span that may be negative in ceil mode.
+  int64_t out = (ceilMode ? llvm::divideCeilSigned(span, stride)
+                          : llvm::divideFloorSigned(span, stride)) + 1;
   // PyTorch: in ceil mode the last window must start inside the input or the
   // low padding, never entirely in the high padding.
-  if (ceilMode && (out - 1) * stride >= size + padLow)
+  if (ceilMode && out > 1 && (out - 1) * stride >= size + padLow)
     --out;
+  if (out < 1 || (!ceilMode && span < 0))
+    return error() << "kernel extent " << extent << " is larger than the padded input ("
+                   << padded << ") in spatial dim " << dim;
   return out;
 }
 
@@ -268,6 +280,9 @@ FailureOr<Shape> nnc::nn::inferUpsampleShape(ArrayRef<int64_t> input,
   for (auto [size, scale] : llvm::zip(input.drop_front(2), scales)) {
     if (scale < 1)
       return error() << "scale must be >= 1, got " << formatList(scales);
+    if (scale > (int64_t(1) << 31) / std::max<int64_t>(size, 1))
+      return error() << "upsampled size would exceed 2^31 (size " << size << ", scale "
+                     << scale << ")";
     result.push_back(size * scale);
   }
   return result;
@@ -365,11 +380,14 @@ FailureOr<Shape> nnc::nn::inferArgmaxShape(ArrayRef<int64_t> input, int64_t axis
 }
 
 LogicalResult nnc::nn::verifyReshape(ArrayRef<int64_t> input, ArrayRef<int64_t> result,
-                                     ErrorFn error) {
+                                     ErrorFn error, StringRef elementType) {
+  std::string from = formatShape(input, elementType), to = formatShape(result, elementType);
+  if (numElements(input) == kTooManyElements || numElements(result) == kTooManyElements)
+    return error() << "cannot reshape " << from << " to " << to
+                   << ": the element count overflows";
   if (numElements(input) != numElements(result))
-    return error() << "cannot reshape " << formatShape(input) << " ("
-                   << numElements(input) << " elements) to " << formatShape(result)
-                   << " (" << numElements(result) << " elements)";
+    return error() << "cannot reshape " << from << " (" << numElements(input)
+                   << " elements) to " << to << " (" << numElements(result) << " elements)";
   return mlir::success();
 }
 

@@ -109,7 +109,7 @@ FailureOr<Shape> inferArgmaxShape(ArrayRef<int64_t> input, int64_t axis, ErrorFn
 
 /// reshape: element counts agree.
 LogicalResult verifyReshape(ArrayRef<int64_t> input, ArrayRef<int64_t> result,
-                            ErrorFn error);
+                            ErrorFn error, llvm::StringRef elementType = "f32");
 
 /// Losses. mse: equal shapes. Classification losses: scores [N, K] and
 /// labels i32[N].
@@ -118,7 +118,10 @@ LogicalResult verifyMseLoss(ArrayRef<int64_t> prediction, ArrayRef<int64_t> targ
 LogicalResult verifyClassificationLoss(ArrayRef<int64_t> scores,
                                        ArrayRef<int64_t> labels, ErrorFn error);
 
-/// Element count of a static shape.
+/// Returned by numElements when the count does not fit in int64_t.
+constexpr int64_t kTooManyElements = -1;
+
+/// Element count of a static shape, or kTooManyElements on overflow.
 int64_t numElements(ArrayRef<int64_t> shape);
 
 } // namespace nnc::nn

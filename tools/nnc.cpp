@@ -22,6 +22,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -43,7 +44,7 @@ static cl::opt<std::string> outputFilename(
     "o", cl::desc("Output file (default: stdout; an object also writes <file>.h)"),
     cl::value_desc("file"), cl::init("-"), cl::cat(nncCategory));
 static cl::opt<Emit> emitKind(
-    "emit", cl::desc("What to produce (default: obj with -o, nn on stdout)"),
+    "emit", cl::desc("What to produce (default: from the -o extension, obj for .o; nn on stdout)"),
     cl::values(clEnumValN(Emit::AST, "ast", "the parsed syntax tree"),
                clEnumValN(Emit::NN, "nn", "nn dialect IR with all shapes inferred"),
                clEnumValN(Emit::Loops, "loops", "loop nests on buffers"),
@@ -73,6 +74,20 @@ static cl::opt<std::string> symbolName(
 static cl::opt<bool> printTargetList("print-targets",
                                      cl::desc("List the supported targets and exit"),
                                      cl::cat(nncCategory));
+
+/// Without --emit: an object when writing a file (IR for .mlir, LLVM IR for
+/// .ll, assembly for .s, a header for .h), nn IR on stdout.
+static Emit defaultEmit(bool toFile) {
+  if (!toFile)
+    return Emit::NN;
+  llvm::StringRef extension = llvm::sys::path::extension(outputFilename.getValue());
+  return llvm::StringSwitch<Emit>(extension)
+      .Case(".mlir", Emit::NN)
+      .Case(".ll", Emit::LLVM)
+      .Case(".s", Emit::Asm)
+      .Case(".h", Emit::Header)
+      .Default(Emit::Obj);
+}
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "nnc") << message << "\n";
@@ -108,8 +123,7 @@ int main(int argc, char **argv) {
     return fail("optimization level -O" + llvm::Twine(optLevel.getValue()) +
                 " is out of range (0-3)");
   bool toFile = outputFilename != "-";
-  Emit emit = emitKind.getNumOccurrences() ? emitKind.getValue()
-                                           : (toFile ? Emit::Obj : Emit::NN);
+  Emit emit = emitKind.getNumOccurrences() ? emitKind.getValue() : defaultEmit(toFile);
 
   // Check the target before any work, so a typo fails fast.
   nnc::codegen::TargetOptions targetOptions{targetTriple, targetCPU, targetFeatures,
