@@ -16,6 +16,8 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(("%nnc-opt", os.path.join(config.nnc_tools_dir, "nnc-opt")))
 config.substitutions.append(("%nnc", os.path.join(config.nnc_tools_dir, "nnc")))
 config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%cc", "clang-19"))
+config.substitutions.append(("%cxx", "clang++-19"))
 config.substitutions.append(("%examples", os.path.join(config.nnc_src_root, "examples")))
 config.substitutions.append(("%oracle", os.path.join(config.nnc_src_root, "test", "oracle")))
 
