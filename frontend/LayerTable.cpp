@@ -19,6 +19,7 @@ const llvm::StringMap<LayerDef> &nnc::frontend::layerTable() {
     registerNormLayers(t);
     registerActivationLayers(t);
     registerLossLayers(t);
+    registerConstantLayers(t);
     return t;
   }();
   return table;

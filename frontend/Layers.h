@@ -111,6 +111,7 @@ void registerSpatialLayers(llvm::StringMap<LayerDef> &table);
 void registerNormLayers(llvm::StringMap<LayerDef> &table);
 void registerActivationLayers(llvm::StringMap<LayerDef> &table);
 void registerLossLayers(llvm::StringMap<LayerDef> &table);
+void registerConstantLayers(llvm::StringMap<LayerDef> &table);
 
 /// Resolves an initializer name (`default`, `zeros`, `kaiming_normal`, ...)
 /// for a tensor with the given fans; nullopt after reporting an unknown name.

@@ -111,6 +111,22 @@ class LinearSVM(nn.Module):
         return self.fc(x)
 
 
+class NearestNeighbor(nn.Module):
+    """examples/nearest_neighbor.nn: 1-NN over six memorized points, two per
+    class; returns the nearest point's index and its class (argmin of
+    torch.cdist). No parameters."""
+
+    def __init__(self):
+        super().__init__()
+        # A plain constant, not a parameter or buffer: nnc embeds it in code.
+        self.points = torch.tensor(
+            [[0.0, 0.0], [0.2, 0.1], [5.0, 5.0], [5.2, 4.9], [0.0, 6.0], [0.1, 6.2]])
+
+    def forward(self, x):
+        nearest = torch.cdist(x, self.points).argmin(dim=1)
+        return nearest, nearest // 2
+
+
 class BasicBlock(nn.Module):
     """The `basic` block of examples/resnet20.nn (He et al. 2016, option B
     shortcuts: a 1x1 conv + BN where the shape changes)."""
@@ -200,6 +216,7 @@ MODELS = {
     "lenet5": LeNet5,
     "linear_svm": LinearSVM,
     "mlp": MLP,
+    "nearest_neighbor": NearestNeighbor,
     "resnet20": ResNet20,
     "unet_small": UNetSmall,
 }
@@ -432,7 +449,8 @@ def record_layers(model, inputs):
         handle.remove()
     if not isinstance(outputs, (tuple, list)):
         outputs = (outputs,)
-    return [tuple(o.shape) for o in outputs], records
+    dtypes = ["f32" if o.is_floating_point() else "i32" for o in outputs]
+    return [tuple(o.shape) for o in outputs], dtypes, records
 
 
 def torch_flops(record):
@@ -528,12 +546,12 @@ def check_model(name, path, nnc):
                           f"but @infer takes {arg}")
     if len(inputs) != len(infer_args):
         errors.append(f"infer: {len(inputs)} declared inputs, @infer takes {len(infer_args)}")
-    outputs, records = record_layers(model, [shape for _, shape, _ in inputs])
+    outputs, dtypes, records = record_layers(model, [shape for _, shape, _ in inputs])
     nnc_outputs = [shape for shape, _ in infer_results]
     if nnc_outputs != outputs:
         errors.append(f"infer: @infer returns {nnc_outputs}, PyTorch returns {outputs}")
-    if any(dtype != "f32" for _, dtype in infer_results):
-        errors.append(f"infer: @infer result types {infer_results}, PyTorch returns f32")
+    if [dtype for _, dtype in infer_results] != dtypes:
+        errors.append(f"infer: @infer result types {infer_results}, PyTorch returns {dtypes}")
 
     # 4. Per-layer shapes, params and FLOPs.
     check_layers(model, rows, records, errors)
