@@ -141,10 +141,12 @@ std::optional<BoundArgs> nnc::frontend::bindArguments(StringRef callee,
   std::vector<std::string> names;
   for (const ArgSpec &spec : signature)
     names.push_back(spec.name);
+  bool unknownKeyword = false;
   for (CallArg &arg : args) {
     if (arg.keyword.empty())
       continue;
     if (llvm::find(names, arg.keyword) == names.end()) {
+      unknownKeyword = true;
       auto diag = mlir::emitError(arg.loc)
                   << callee << " has no argument '" << arg.keyword << "'";
       StringRef suggestion = closest(arg.keyword, names);
@@ -169,7 +171,9 @@ std::optional<BoundArgs> nnc::frontend::bindArguments(StringRef callee,
         mlir::emitError(callLoc) << callee << " needs at least one tensor argument";
         ok = false;
       } else if (!spec.defaultValue) {
-        mlir::emitError(callLoc) << callee << " is missing argument '" << spec.name << "'";
+        // After a misspelled keyword the "missing" one is usually the same.
+        if (!unknownKeyword)
+          mlir::emitError(callLoc) << callee << " is missing argument '" << spec.name << "'";
         ok = false;
       } else {
         bound[spec.name] = *spec.defaultValue;

@@ -48,16 +48,23 @@ static Value range(const std::vector<CallArg> &args, mlir::Location loc) {
     mlir::emitError(loc) << "range step must not be 0";
     return Value::error();
   }
-  // Compute the length in floating point so huge bounds cannot overflow.
-  double length = std::ceil((double(stop) - double(start)) / double(step));
-  if (length > double(kMaxRangeLength)) {
-    mlir::emitError(loc) << "range would have " << int64_t(length)
-                         << " elements; at most " << kMaxRangeLength << " are allowed";
+  // 128-bit arithmetic: the length of any int64 range fits, exactly.
+  __int128 span = (__int128)stop - start;
+  __int128 length = 0;
+  if ((span > 0 && step > 0) || (span < 0 && step < 0))
+    length = (span + step + (step > 0 ? -1 : 1)) / step;
+  if (length > kMaxRangeLength) {
+    // Exact decimal digits of the 128-bit count.
+    std::string count;
+    for (__int128 rest = length; rest > 0; rest /= 10)
+      count.insert(count.begin(), char('0' + int(rest % 10)));
+    mlir::emitError(loc) << "range would have " << count << " elements; at most "
+                         << kMaxRangeLength << " are allowed";
     return Value::error();
   }
   std::vector<Value> values;
   for (int64_t i = 0; i < int64_t(length); ++i)
-    values.push_back(Value::ofInt(start + i * step));
+    values.push_back(Value::ofInt(int64_t((__int128)start + (__int128)i * step)));
   return Value::ofList(std::move(values));
 }
 

@@ -27,6 +27,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <set>
+
 using namespace nnc::frontend;
 using llvm::StringRef;
 namespace nn = nnc::nn;
@@ -287,7 +289,11 @@ static void bindDeclarations(Scope &scope, mlir::func::FuncOp func,
       mlir::emitRemark(it->second) << "previous declaration of '" << decl.name << "'";
       continue;
     }
-    scope[decl.name] = {Value::ofTensor(func.getArgument(first + index))};
+    bool tooLarge = nn::numElements(decl.type.getShape()) == nn::kTooManyElements ||
+                    nn::numElements(decl.type.getShape()) > kMaxTensorElements;
+    // A too-large declaration was reported; its uses stay silent.
+    scope[decl.name] = {tooLarge ? Value::error()
+                                 : Value::ofTensor(func.getArgument(first + index))};
   }
 }
 
@@ -357,10 +363,20 @@ void Evaluator::buildTrainingGraph(const ModelDef &model, const TrainStmt &train
 
 mlir::OwningOpRef<mlir::ModuleOp> Evaluator::run() {
   bool hadError = false;
+  // Loops re-evaluate their bodies: report each distinct error once, and the
+  // remarks that follow an error only with it.
+  std::set<std::string> reported;
+  bool droppedLastError = false;
   mlir::ScopedDiagnosticHandler errorTracker(context, [&](mlir::Diagnostic &diag) {
-    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
-      hadError = true;
-    return mlir::failure(); // let the caller's handler print it
+    if (diag.getSeverity() != mlir::DiagnosticSeverity::Error)
+      return droppedLastError ? mlir::success() : mlir::failure();
+    hadError = true;
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    os << diag.getLocation() << ": " << diag;
+    droppedLastError = !reported.insert(key).second;
+    // success() drops a repeat; failure() lets the caller's handler print it.
+    return droppedLastError ? mlir::success() : mlir::failure();
   });
   bool blocksOk = collectBlocks();
   const ModelDef *model = selectModel();
@@ -462,7 +478,8 @@ bool Evaluator::execute(const Stmt &stmt) {
     if (!training)
       declareOutput(llvm::cast<OutputStmt>(stmt));
     else if (const ExprPtr &value = llvm::cast<OutputStmt>(stmt).value)
-      bind(llvm::cast<OutputStmt>(stmt).name, evaluate(*value), stmt.getLoc());
+      bind(llvm::cast<OutputStmt>(stmt).name,
+           evaluate(*value, StringRef(llvm::cast<OutputStmt>(stmt).name)), stmt.getLoc());
     return false;
   case Stmt::Kind::For: {
     const auto &loop = llvm::cast<ForStmt>(stmt);
@@ -534,7 +551,7 @@ void Evaluator::declareOutput(const OutputStmt &stmt) {
   ++outputStatements;
   Value value;
   if (stmt.value) {
-    value = evaluate(*stmt.value);
+    value = evaluate(*stmt.value, StringRef(stmt.name));
   } else {
     auto it = scope->find(stmt.name);
     if (it == scope->end()) {
@@ -671,7 +688,8 @@ Value Evaluator::evaluateUnary(const UnaryExpr &expr) {
   }
   if (operand.kind == Value::Kind::Float)
     return Value::ofFloat(-operand.floatValue);
-  if (operand.kind == Value::Kind::Tensor)
+  if (operand.kind == Value::Kind::Tensor &&
+      llvm::cast<mlir::ShapedType>(operand.tensor.getType()).getElementType().isF32())
     return tensorBinary(BinaryExpr::Op::Mul, Value::ofFloat(-1.0), operand, expr.getLoc());
   error(expr.getLoc()) << "cannot negate " << operand.describe();
   return Value::error();
@@ -887,8 +905,12 @@ std::optional<std::string> Evaluator::layerLabel(const CallExpr &call, StringRef
     local = bindingName->str();
     fromBinding = true;
   } else {
+    // The next `<kind>_<k>` no layer of this scope uses yet.
     std::string counterKey = (prefixes.empty() ? "" : prefixes.back()) + "/" + kind.str();
-    local = kind.str() + "_" + std::to_string(autoNameCounters[counterKey]++);
+    std::string scopePrefix = prefixes.empty() ? "" : prefixes.back() + ".";
+    do
+      local = kind.str() + "_" + std::to_string(autoNameCounters[counterKey]++);
+    while (usedLabels.count(scopePrefix + local));
   }
   std::string full = prefixes.empty() ? local : prefixes.back() + "." + local;
   mlir::Location at = call.labelLoc ? *call.labelLoc : call.getLoc();
@@ -931,7 +953,11 @@ Value Evaluator::evaluateCall(const CallExpr &call, std::optional<StringRef> bin
     StringRef best;
     unsigned bestDistance = 3;
     auto consider = [&](StringRef candidate) {
-      unsigned distance = StringRef(call.callee).edit_distance(candidate, true, bestDistance);
+      // A difference of case alone is the best possible suggestion.
+      unsigned distance = StringRef(call.callee).equals_insensitive(candidate)
+                              ? 0
+                              : StringRef(call.callee).edit_distance(candidate, true,
+                                                                     bestDistance);
       if (distance < bestDistance) {
         bestDistance = distance;
         best = candidate;

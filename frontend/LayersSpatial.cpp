@@ -113,8 +113,15 @@ static Value emitReshape(LayerContext &ctx, const BoundArgs &args) {
     return Value::error();
   }
   int64_t total = nn::numElements(shapeOf(x));
+  int64_t product = nn::numElements(shape);
+  if (product == nn::kTooManyElements || std::abs(product) > (int64_t(1) << 40)) {
+    auto diag = ctx.error() << "reshape: the target shape [";
+    llvm::interleave(shape, diag, ",");
+    diag << "] has too many elements";
+    return Value::error();
+  }
   if (inferred >= 0) {
-    int64_t known = -nn::numElements(shape);
+    int64_t known = -product;
     if (total % known != 0) {
       ctx.error() << "reshape: cannot infer the -1 dim: " << total
                   << " elements are not a multiple of " << known;

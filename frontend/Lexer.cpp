@@ -126,7 +126,12 @@ bool Scanner::validateUtf8() {
   size_t offset = cursor - begin;
   unsigned badLine = 1 + source.take_front(offset).count('\n');
   size_t lineStart = source.take_front(offset).rfind('\n');
-  unsigned badColumn = offset - (lineStart == StringRef::npos ? 0 : lineStart + 1) + 1;
+  // Columns count code points, like every other diagnostic.
+  StringRef linePrefix =
+      source.slice(lineStart == StringRef::npos ? 0 : lineStart + 1, offset);
+  unsigned badColumn = 1 + llvm::count_if(linePrefix, [](char c) {
+                         return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+                       });
   error(badLine, badColumn) << "file is not valid UTF-8 (invalid byte 0x"
                             << llvm::utohexstr(static_cast<unsigned char>(source[offset]))
                             << ")";

@@ -71,6 +71,8 @@ private:
   }
   bool expect(TokenKind kind, StringRef context);
   void skipToNextLine();
+  /// Skips to the next `model` or `block` that starts a line.
+  void skipToTopLevel();
   bool endStatement();
 
   // Top level.
@@ -106,6 +108,17 @@ private:
     Parser &parser;
   };
   static constexpr int kMaxDepth = 200;
+  /// Binary operators, pipes and index suffixes one statement may chain; the
+  /// evaluator recurses once per link.
+  static constexpr int kMaxChain = 1000;
+  int chainLinks = 0;
+  bool countLink() {
+    if (++chainLinks <= kMaxChain)
+      return true;
+    if (chainLinks == kMaxChain + 1)
+      errorHere() << "expression is too long (more than " << kMaxChain << " operators)";
+    return false;
+  }
 
   std::vector<Token> tokens;
   size_t index = 0;
@@ -126,8 +139,23 @@ bool Parser::expect(TokenKind kind, StringRef what) {
 }
 
 void Parser::skipToNextLine() {
+  // Skip whole bodies opened on the way, and stop before a '}' that closes
+  // the enclosing one.
+  int depth = 0;
+  do {
+    if (is(TokenKind::LBrace))
+      ++depth;
+    else if (is(TokenKind::RBrace) && --depth < 0)
+      return;
+    advance();
+  } while (!is(TokenKind::Eof) &&
+           !(depth == 0 && tok().startsLine && !is(TokenKind::Pipe)));
+}
+
+void Parser::skipToTopLevel() {
   advance();
-  while (!is(TokenKind::Eof) && !(tok().startsLine && !is(TokenKind::Pipe)))
+  while (!is(TokenKind::Eof) &&
+         !(tok().startsLine && (is(TokenKind::KwModel) || is(TokenKind::KwBlock))))
     advance();
 }
 
@@ -171,32 +199,32 @@ std::unique_ptr<BlockDef> Parser::parseBlock() {
   block->name = std::string(tok().text);
   if (!expect(TokenKind::Identifier, "(the block's name)") ||
       !expect(TokenKind::LParen, "after the block name"))
-    return skipToNextLine(), nullptr;
+    return skipToTopLevel(), nullptr;
   while (!is(TokenKind::RParen)) {
     BlockParam param{std::string(tok().text), "", nullptr, loc()};
     if (!expect(TokenKind::Identifier, "(a parameter name)"))
-      return skipToNextLine(), nullptr;
+      return skipToTopLevel(), nullptr;
     if (consumeIf(TokenKind::Colon)) {
       param.type = std::string(tok().text);
       static const StringRef kTypes[] = {"tensor", "int", "float", "bool", "string", "list"};
       if (!is(TokenKind::Identifier) || llvm::find(kTypes, tok().text) == std::end(kTypes)) {
         errorHere() << "unknown parameter type '" << describe(tok())
                     << "' (expected tensor, int, float, bool, string or list)";
-        return skipToNextLine(), nullptr;
+        return skipToTopLevel(), nullptr;
       }
       advance();
     }
     if (consumeIf(TokenKind::Assign)) {
       param.defaultValue = parseExpr();
       if (!param.defaultValue)
-        return skipToNextLine(), nullptr;
+        return skipToTopLevel(), nullptr;
     }
     block->params.push_back(std::move(param));
     if (!consumeIf(TokenKind::Comma))
       break;
   }
   if (!expect(TokenKind::RParen, "to close the parameter list"))
-    return skipToNextLine(), nullptr;
+    return skipToTopLevel(), nullptr;
   if (!parseBody(block->body, Context::Block, false))
     return nullptr;
   return block;
@@ -207,7 +235,7 @@ std::unique_ptr<ModelDef> Parser::parseModel() {
   advance(); // 'model'
   model->name = std::string(tok().text);
   if (!expect(TokenKind::Identifier, "(the model's name)"))
-    return skipToNextLine(), nullptr;
+    return skipToTopLevel(), nullptr;
   if (!parseBody(model->body, Context::Model, false))
     return nullptr;
   return model;
@@ -264,6 +292,13 @@ std::optional<TensorTypeSpec> Parser::parseTensorType() {
 
 StmtPtr Parser::parseStatement(Context ctx, bool nested) {
   mlir::Location start = loc();
+  DepthGuard guard(*this);
+  if (guard.tooDeep()) {
+    errorHere() << "statements are nested too deeply (more than " << kMaxDepth << " levels)";
+    return nullptr;
+  }
+  if (!nested)
+    chainLinks = 0;
   auto requireTopLevelOf = [&](Context where, StringRef what) {
     if (ctx == where && !nested)
       return true;
@@ -398,6 +433,8 @@ ExprPtr Parser::parseExpr() {
   }
   ExprPtr lhs = parseOr();
   while (lhs && is(TokenKind::Pipe)) {
+    if (!countLink())
+      return nullptr;
     advance();
     std::unique_ptr<CallExpr> call = parseCallTarget();
     if (!call)
@@ -413,12 +450,15 @@ ExprPtr Parser::parseExpr() {
 template <typename NextFn, typename OpFn>
 static ExprPtr parseBinaryChain(NextFn next, OpFn opFor,
                                 const std::function<mlir::Location()> &loc,
-                                const std::function<void()> &advance) {
+                                const std::function<void()> &advance,
+                                const std::function<bool()> &countLink) {
   ExprPtr lhs = next();
   while (lhs) {
     std::optional<BinaryExpr::Op> op = opFor();
     if (!op)
       break;
+    if (!countLink())
+      return nullptr;
     mlir::Location at = loc();
     advance();
     ExprPtr rhs = next();
@@ -437,7 +477,7 @@ ExprPtr Parser::parseOr() {
           return BinaryExpr::Op::Or;
         return std::nullopt;
       },
-      [&] { return loc(); }, [&] { advance(); });
+      [&] { return loc(); }, [&] { advance(); }, [&] { return countLink(); });
 }
 
 ExprPtr Parser::parseAnd() {
@@ -448,7 +488,7 @@ ExprPtr Parser::parseAnd() {
           return BinaryExpr::Op::And;
         return std::nullopt;
       },
-      [&] { return loc(); }, [&] { advance(); });
+      [&] { return loc(); }, [&] { advance(); }, [&] { return countLink(); });
 }
 
 ExprPtr Parser::parseNot() {
@@ -481,6 +521,8 @@ ExprPtr Parser::parseComparison() {
   default: return lhs;
   }
   mlir::Location at = loc();
+  if (!countLink())
+    return nullptr;
   advance();
   ExprPtr rhs = parseAdditive();
   if (!rhs)
@@ -498,7 +540,7 @@ ExprPtr Parser::parseAdditive() {
           return BinaryExpr::Op::Sub;
         return std::nullopt;
       },
-      [&] { return loc(); }, [&] { advance(); });
+      [&] { return loc(); }, [&] { advance(); }, [&] { return countLink(); });
 }
 
 ExprPtr Parser::parseMultiplicative() {
@@ -513,7 +555,7 @@ ExprPtr Parser::parseMultiplicative() {
         default: return std::nullopt;
         }
       },
-      [&] { return loc(); }, [&] { advance(); });
+      [&] { return loc(); }, [&] { advance(); }, [&] { return countLink(); });
 }
 
 ExprPtr Parser::parseUnary() {
@@ -534,6 +576,8 @@ ExprPtr Parser::parseUnary() {
 ExprPtr Parser::parsePostfix() {
   ExprPtr base = parsePrimary();
   while (base && is(TokenKind::LBracket) && !tok().startsLine) {
+    if (!countLink())
+      return nullptr;
     mlir::Location at = loc();
     advance();
     ExprPtr index = parseExpr();

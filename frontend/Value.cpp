@@ -9,6 +9,7 @@
 #include "ir/ShapeRules.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace nnc::frontend;
@@ -38,7 +39,7 @@ std::string Value::describe() const {
   llvm::raw_string_ostream os(text);
   switch (kind) {
   case Kind::Int: os << "int " << intValue; break;
-  case Kind::Float: os << "float " << floatValue; break;
+  case Kind::Float: os << "float " << llvm::format("%g", floatValue); break;
   case Kind::Bool: os << "bool " << (boolValue ? "true" : "false"); break;
   case Kind::String: os << "string \"" << stringValue << "\""; break;
   case Kind::List:

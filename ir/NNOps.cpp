@@ -89,30 +89,30 @@ LogicalResult OptimizerOp::verify() {
   };
   auto keys = allowedKeys.find(kind);
   if (keys == allowedKeys.end())
-    return emitOpError() << "unknown optimizer '" << kind
+    return emitError() << "unknown optimizer '" << kind
                          << "' (expected sgd, rmsprop or adam)";
   for (NamedAttribute entry : getHyperparams()) {
     StringRef name = entry.getName().strref();
     if (!keys->second.contains(name))
-      return emitOpError() << "optimizer '" << kind << "' has no hyperparameter '"
+      return emitError() << "optimizer '" << kind << "' has no hyperparameter '"
                            << name << "'";
     if (name == "nesterov" || name == "decoupled_weight_decay") {
       if (!isa<BoolAttr>(entry.getValue()))
-        return emitOpError() << "'" << name << "' must be a bool";
+        return emitError() << "'" << name << "' must be a bool";
       continue;
     }
     auto value = dyn_cast<FloatAttr>(entry.getValue());
     if (!value)
-      return emitOpError() << "'" << name << "' must be a float";
+      return emitError() << "'" << name << "' must be a float";
     double v = value.getValueAsDouble();
     bool isRate = name == "momentum" || name == "dampening" || name == "alpha" ||
                   name == "beta1" || name == "beta2";
     if (name == "lr" && !(v > 0))
-      return emitOpError() << "learning rate must be > 0, got " << v;
+      return emitError() << "learning rate must be > 0, got " << v;
     if (isRate && !(v >= 0 && v < 1))
-      return emitOpError() << "'" << name << "' must be in [0, 1), got " << v;
+      return emitError() << "'" << name << "' must be in [0, 1), got " << v;
     if ((name == "eps" && !(v > 0)) || (name == "weight_decay" && !(v >= 0)))
-      return emitOpError() << "'" << name << "' must be "
+      return emitError() << "'" << name << "' must be "
                            << (name == "eps" ? "> 0" : ">= 0") << ", got " << v;
   }
   auto nesterov = getHyperparams().getAs<BoolAttr>("nesterov");
@@ -120,9 +120,9 @@ LogicalResult OptimizerOp::verify() {
   auto dampening = getHyperparams().getAs<FloatAttr>("dampening");
   if (nesterov && nesterov.getValue() &&
       (!momentum || momentum.getValueAsDouble() == 0))
-    return emitOpError() << "nesterov momentum requires momentum > 0";
+    return emitError() << "nesterov momentum requires momentum > 0";
   if (nesterov && nesterov.getValue() && dampening && dampening.getValueAsDouble() != 0)
-    return emitOpError() << "nesterov momentum requires dampening = 0";
+    return emitError() << "nesterov momentum requires dampening = 0";
   return success();
 }
 

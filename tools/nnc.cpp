@@ -11,6 +11,7 @@
 #include "codegen/ABI.h"
 #include "codegen/ObjectEmitter.h"
 #include "codegen/Target.h"
+#include "codegen/Weights.h"
 #include "frontend/IRGen.h"
 #include "frontend/Parser.h"
 #include "ir/NNDialect.h"
@@ -71,6 +72,10 @@ static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default
 static cl::opt<std::string> symbolName(
     "name", cl::desc("Prefix of the exported symbols (default: the model's name)"),
     cl::cat(nncCategory));
+static cl::opt<std::string> weightsFile(
+    "weights",
+    cl::desc("Embed the parameters of this safetensors file (PyTorch state_dict names)"),
+    cl::value_desc("file.safetensors"), cl::cat(nncCategory));
 static cl::opt<bool> printTargetList("print-targets",
                                      cl::desc("List the supported targets and exit"),
                                      cl::cat(nncCategory));
@@ -143,6 +148,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   nnc::registerDialects(registry);
   mlir::MLIRContext context(registry);
+  // Diagnostics point at .nn source; an IR dump would only confuse users.
+  context.printOpOnDiagnostic(false);
   context.loadDialect<nnc::nn::NNDialect, mlir::func::FuncDialect>();
   llvm::SourceMgr sourceMgr;
   llvm::StringRef source = input->getBuffer();
@@ -200,6 +207,8 @@ int main(int argc, char **argv) {
       return mlir::success();
     });
   nnc::codegen::finishModel(*module, model);
+  if (!weightsFile.empty() && !nnc::codegen::loadWeights(weightsFile, model, error))
+    return fail(error);
   if (emit == Emit::Header)
     return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
       nnc::codegen::emitHeader(model, os);
