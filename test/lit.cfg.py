@@ -13,6 +13,9 @@ config.test_exec_root = os.path.join(config.nnc_obj_root, "test")
 # Tools first from this build, then LLVM's (FileCheck, not, count).
 config.environment["PATH"] = os.pathsep.join(
     [config.nnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+# Longer names first: lit substitutes in order and %nnc is a prefix of these.
+config.substitutions.append(("%nnc_obj_root", config.nnc_obj_root))
+config.substitutions.append(("%nnc_src_root", config.nnc_src_root))
 config.substitutions.append(("%nnc-opt", os.path.join(config.nnc_tools_dir, "nnc-opt")))
 config.substitutions.append(("%nnc", os.path.join(config.nnc_tools_dir, "nnc")))
 config.substitutions.append(("%python", config.python))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the shipped examples: installs what is missing, builds nnc,
-# then compiles every model in examples/, printing its summary table, and
-# prints LeNet-5's nn IR.
+# The main job on the shipped examples: installs what is missing, builds nnc
+# (and the example application, which embeds LeNet-5 compiled by nnc), then
+# prints the summary table of every model in examples/, compiles LeNet-5 to
+# an object and header, and classifies the shipped image with it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/tools/setup.sh"
@@ -11,5 +12,11 @@ for model in "$root"/examples/*.nn; do
   "$root/build/bin/nnc" "$model" --summary
   echo
 done
-echo "== examples/lenet5.nn as nn IR =="
-"$root/build/bin/nnc" "$root/examples/lenet5.nn" --emit=nn
+out="$root/build/example-output"
+mkdir -p "$out"
+echo "== nnc examples/lenet5.nn -o $out/lenet5.o =="
+"$root/build/bin/nnc" "$root/examples/lenet5.nn" -o "$out/lenet5.o"
+ls -l "$out/lenet5.o" "$out/lenet5.h"
+echo
+echo "== build/bin/classify examples/classify/seven.pgm (LeNet-5 embedded in a C program) =="
+"$root/build/bin/classify" "$root/examples/classify/seven.pgm"

@@ -1,0 +1,77 @@
+/*===- nnc_types.h - types shared by generated models and libnncrt --------===*
+ *
+ * The single definition of the nnc ABI types. Every generated model header
+ * embeds this text verbatim (nnc reads it at build time), and the runtime
+ * header includes it, so the two cannot disagree. Plain C99.
+ *
+ * Memory: the caller owns every buffer. All buffers passed to a model
+ * (parameters, inputs, outputs, scratch) must be NNC_ALIGNMENT-byte aligned;
+ * entry points return NNC_ERR_ALIGNMENT otherwise.
+ *===----------------------------------------------------------------------===*/
+#ifndef NNC_TYPES_H
+#define NNC_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NNC_ABI_VERSION 1
+#define NNC_ALIGNMENT 64
+#define NNC_MAX_RANK 8
+
+/* Status codes returned by generated entry points and by libnncrt. */
+typedef enum nnc_status {
+  NNC_OK = 0,
+  NNC_ERR_NULL_ARGUMENT = 1, /* a required pointer is NULL */
+  NNC_ERR_ALIGNMENT = 2,     /* a buffer is not NNC_ALIGNMENT-byte aligned */
+  NNC_ERR_IO = 3,            /* a file could not be opened, read or written */
+  NNC_ERR_FORMAT = 4,        /* a safetensors file is malformed or truncated */
+  NNC_ERR_MISSING_TENSOR = 5,/* a parameter is absent from the file */
+  NNC_ERR_SHAPE = 6,         /* a tensor's shape differs from the parameter's */
+  NNC_ERR_DTYPE = 7,         /* a tensor is not F32 */
+  NNC_ERR_OUT_OF_MEMORY = 8
+} nnc_status;
+
+/* How init_params draws a parameter: uniform(a, b), normal(mean a, std b),
+ * or the constant a. */
+typedef enum nnc_init_kind {
+  NNC_INIT_UNIFORM = 0,
+  NNC_INIT_NORMAL = 1,
+  NNC_INIT_CONSTANT = 2
+} nnc_init_kind;
+
+/* One entry of a model's parameter table. */
+typedef struct nnc_param_info {
+  const char *name;      /* PyTorch state_dict name, e.g. "conv1.weight" */
+  uint64_t offset;       /* byte offset in the parameter buffer (64-aligned) */
+  uint64_t numel;        /* number of f32 elements */
+  uint32_t rank;
+  uint32_t trainable;    /* 0 for buffers such as running statistics */
+  int64_t shape[NNC_MAX_RANK];
+  uint32_t init_kind;    /* nnc_init_kind */
+  float init_args[2];
+} nnc_param_info;
+
+/* One input or output of a model. */
+typedef struct nnc_tensor_info {
+  const char *name;
+  uint32_t dtype;        /* 0 = f32, 1 = i32 */
+  uint32_t rank;
+  int64_t shape[NNC_MAX_RANK];
+  uint64_t numel;
+} nnc_tensor_info;
+
+/* Everything an application or the runtime needs to know about a model. */
+typedef struct nnc_model_info {
+  uint32_t abi_version;        /* NNC_ABI_VERSION */
+  const char *name;
+  uint64_t param_bytes;        /* size of the parameter buffer */
+  uint64_t infer_scratch_bytes;
+  uint32_t param_count;
+  uint32_t input_count;
+  uint32_t output_count;
+  const nnc_param_info *params;
+  const nnc_tensor_info *inputs;
+  const nnc_tensor_info *outputs;
+} nnc_model_info;
+
+#endif /* NNC_TYPES_H */
