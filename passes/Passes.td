@@ -44,10 +44,11 @@ def PlanScratch : Pass<"nnc-plan-scratch", "mlir::ModuleOp"> {
   let summary = "Place every buffer allocation in a caller-owned scratch arena";
   let description = [{
     Replaces each static `memref.alloc` of a function by a `memref.view` into
-    a new trailing argument `scratch: memref<Sxi8>`, at offsets aligned to 64
-    bytes, erases the matching deallocations, and records S as the
-    function's `nn.scratch_bytes`. This first plan gives every buffer its own
-    range; liveness-based reuse belongs to the memory planner.
+    a new trailing argument `scratch: memref<Sxi8>`, erases the matching
+    deallocations, and records S as the function's `nn.scratch_bytes`.
+    Buffers whose lifetimes (first to last use of the buffer or any view of
+    it, in program order) are disjoint share memory: offsets come from the
+    interval packing of ArenaPlanner.h, aligned to 64 bytes.
 
     Precondition: bufferized functions whose allocations have static shapes
     (dynamic ones are reported as errors).

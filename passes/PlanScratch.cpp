@@ -6,9 +6,12 @@
 
 #include "passes/Passes.h"
 
+#include "passes/ArenaPlanner.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace nnc {
 #define GEN_PASS_DEF_PLANSCRATCH
@@ -31,19 +34,42 @@ struct PlanScratchPass : nnc::impl::PlanScratchBase<PlanScratchPass> {
       return success();
     SmallVector<memref::AllocOp> allocs;
     func.walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
-    OpBuilder builder(func.getContext());
-    int64_t bytes = 0;
-    SmallVector<int64_t> offsets;
+    // Program points: the position of each op of the function body; a use
+    // nested in a loop counts at the loop, which repeats it.
+    Block &body = func.getBody().front();
+    DenseMap<Operation *, int64_t> position;
+    for (auto [index, op] : llvm::enumerate(body))
+      position[&op] = index;
+    std::vector<nnc::BufferLifetime> lifetimes;
     for (memref::AllocOp alloc : allocs) {
       MemRefType type = alloc.getType();
       if (!type.hasStaticShape() || !type.getLayout().isIdentity())
         return alloc.emitError() << "cannot place buffer " << type
                                  << " in the scratch arena: it needs a static shape";
-      bytes = llvm::alignTo(bytes, nnc::kBufferAlignment);
-      offsets.push_back(bytes);
-      bytes += type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+      nnc::BufferLifetime lifetime;
+      lifetime.bytes = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+      lifetime.firstUse = lifetime.lastUse = position.lookup(body.findAncestorOpInBlock(*alloc));
+      // Follow every value that may alias the buffer (views, casts, reshapes).
+      SmallVector<Value> worklist{alloc.getResult()};
+      DenseSet<Value> seen;
+      while (!worklist.empty()) {
+        Value value = worklist.pop_back_val();
+        if (!seen.insert(value).second)
+          continue;
+        for (Operation *user : value.getUsers()) {
+          lifetime.lastUse =
+              std::max(lifetime.lastUse, position.lookup(body.findAncestorOpInBlock(*user)));
+          for (Value result : user->getResults())
+            if (isa<BaseMemRefType>(result.getType()))
+              worklist.push_back(result);
+        }
+      }
+      lifetimes.push_back(lifetime);
     }
-    bytes = llvm::alignTo(bytes, nnc::kBufferAlignment);
+    nnc::ArenaPlan arena = nnc::planArena(lifetimes, nnc::kBufferAlignment);
+    int64_t bytes = arena.arenaBytes;
+    const std::vector<int64_t> &offsets = arena.offsets;
+    OpBuilder builder(func.getContext());
     auto scratchType = MemRefType::get({bytes}, builder.getI8Type());
     unsigned index = func.getNumArguments();
     func.insertArgument(index, scratchType,
