@@ -11,8 +11,10 @@
 #include "ir/NNDialect.h"
 #include "passes/LowerNNToLinalg.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace nnc {
 #define GEN_PASS_DEF_LOWERNNTOLINALG
@@ -22,6 +24,25 @@ namespace nnc {
 using namespace mlir;
 
 namespace {
+
+/// Copies each result that is a function argument or repeats another result,
+/// so every output gets its own buffer: the ABI writes each output buffer,
+/// and buffer-results-to-out-params expects distinct allocations.
+static void giveResultsTheirOwnValues(func::FuncOp func) {
+  func.walk([](func::ReturnOp ret) {
+    OpBuilder builder(ret);
+    DenseSet<Value> seen;
+    for (OpOperand &operand : ret->getOpOperands()) {
+      Value value = operand.get();
+      if (!isa<BlockArgument>(value) && seen.insert(value).second)
+        continue;
+      // An explicit copy into a new tensor, which canonicalization keeps.
+      auto type = cast<RankedTensorType>(value.getType());
+      operand.set(builder.create<bufferization::AllocTensorOp>(
+          ret.getLoc(), type, ValueRange{}, /*copy=*/value));
+    }
+  });
+}
 
 struct LowerNNToLinalgPass : nnc::impl::LowerNNToLinalgBase<LowerNNToLinalgPass> {
   void runOnOperation() override {
@@ -34,8 +55,10 @@ struct LowerNNToLinalgPass : nnc::impl::LowerNNToLinalgBase<LowerNNToLinalgPass>
     nnc::lowering::populateElementwiseLoweringPatterns(patterns);
     nnc::lowering::populateShapeLoweringPatterns(patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
-    for (auto func : module.getOps<func::FuncOp>())
+    for (auto func : module.getOps<func::FuncOp>()) {
       (void)applyPatternsAndFoldGreedily(func, frozen);
+      giveResultsTheirOwnValues(func);
+    }
 
     bool failed = false;
     module.walk([&](Operation *op) {

@@ -23,7 +23,10 @@ struct LowerConcat : OpRewritePattern<nn::ConcatOp> {
   LogicalResult matchAndRewrite(nn::ConcatOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     ArrayRef<int64_t> out = shapeOf(op.getResult());
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + int64_t(out.size()) : op.getAxis();
+    // The attribute getter returns uint64_t: read it as the signed axis.
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += static_cast<int64_t>(out.size());
     Value result = rewriter.create<tensor::EmptyOp>(loc, out, rewriter.getF32Type());
     int64_t offset = 0;
     for (Value input : op.getInputs()) {
@@ -55,7 +58,9 @@ struct LowerArgmax : OpRewritePattern<nn::ArgmaxOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> in = shapeOf(op.getInput());
     unsigned rank = in.size();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
     ArrayRef<int64_t> out = shapeOf(op.getResult());
     Value best = filled(rewriter, loc, out, -std::numeric_limits<float>::infinity());
     Value zeroIndex = rewriter.create<arith::ConstantOp>(loc, rewriter.getI32IntegerAttr(0));

@@ -37,7 +37,8 @@ def LowerNNToLinalg : Pass<"nnc-lower-nn-to-linalg", "mlir::ModuleOp"> {
     lowering is reported as an error at its location.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-                           "mlir::math::MathDialect", "mlir::tensor::TensorDialect"];
+                           "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
+                           "mlir::bufferization::BufferizationDialect"];
 }
 
 def PlanScratch : Pass<"nnc-plan-scratch", "mlir::ModuleOp"> {

@@ -46,7 +46,15 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage) {
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
   // Function boundaries with identity layouts give the bare-pointer C ABI.
+  // Copies become linalg.copy, lowered to loops like everything else, not
+  // calls to MLIR's C runtime helper memrefCopy.
+  auto copyWithLinalg = [](mlir::OpBuilder &b, mlir::Location loc, mlir::Value from,
+                           mlir::Value to) {
+    b.create<mlir::linalg::CopyOp>(loc, from, to);
+    return mlir::success();
+  };
   mlir::bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.memCpyFn = copyWithLinalg;
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.setFunctionBoundaryTypeConversion(
       mlir::bufferization::LayoutMapOption::IdentityLayoutMap);
@@ -54,6 +62,7 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage) {
   // Results become caller-owned output buffers, written in place.
   mlir::bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.hoistStaticAllocs = true;
+  outParams.memCpyFn = copyWithLinalg;
   pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(createPlanScratch());
