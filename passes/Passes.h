@@ -39,8 +39,11 @@ enum class LoweringStage { Loops, LLVMDialect };
 /// to `stage`: parameters materialized, nn -> linalg, one-shot bufferization
 /// with caller-owned outputs, buffers placed in the scratch arena, loops,
 /// then LLVM. The `@train` function must have been removed.
+/// With `poisonScratch`, freed scratch buffers are overwritten (PlanScratch's
+/// `poison-freed` debug check).
 void buildLoweringPipeline(mlir::OpPassManager &pm,
-                           LoweringStage stage = LoweringStage::LLVMDialect);
+                           LoweringStage stage = LoweringStage::LLVMDialect,
+                           bool poisonScratch = false);
 
 /// Registers nnc's passes and the `nnc-pipeline` / `nnc-lower-to-llvm`
 /// pipelines with MLIR's registry so nnc-opt can run them by flag.

@@ -51,10 +51,19 @@ def PlanScratch : Pass<"nnc-plan-scratch", "mlir::ModuleOp"> {
     it, in program order) are disjoint share memory: offsets come from the
     interval packing of ArenaPlanner.h, aligned to 64 bytes.
 
+    With `poison-freed`, each buffer's bytes are set to 0xff (NaN as f32, -1
+    as i32) right after its last use, so a planning error corrupts results
+    visibly instead of silently (a debug check; tests run with it).
+
     Precondition: bufferized functions whose allocations have static shapes
     (dynamic ones are reported as errors).
   }];
-  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"poisonFreed", "poison-freed", "bool", /*default=*/"false",
+           "Fill each buffer with 0xff bytes after its last use (debug check)">,
+  ];
 }
 
 def ExpandMath : Pass<"nnc-expand-math", "mlir::ModuleOp"> {

@@ -38,7 +38,8 @@ void nnc::buildGraphPipeline(mlir::OpPassManager &pm) {
   pm.addPass(mlir::createCSEPass());
 }
 
-void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage) {
+void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
+                                bool poisonScratch) {
   // Parameters become slices of the ABI's parameter buffer before lowering,
   // so bufferization sees them as views, never copies.
   pm.addPass(createMaterializeParams());
@@ -65,7 +66,7 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage) {
   outParams.memCpyFn = copyWithLinalg;
   pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(mlir::createCanonicalizerPass());
-  pm.addPass(createPlanScratch());
+  pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
   if (stage == LoweringStage::Loops)
     return;

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -23,6 +24,8 @@ using namespace mlir;
 namespace {
 
 struct PlanScratchPass : nnc::impl::PlanScratchBase<PlanScratchPass> {
+  using PlanScratchBase::PlanScratchBase;
+
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (failed(plan(func)))
@@ -41,6 +44,7 @@ struct PlanScratchPass : nnc::impl::PlanScratchBase<PlanScratchPass> {
     for (auto [index, op] : llvm::enumerate(body))
       position[&op] = index;
     std::vector<nnc::BufferLifetime> lifetimes;
+    SmallVector<Operation *> lastUsers;
     for (memref::AllocOp alloc : allocs) {
       MemRefType type = alloc.getType();
       if (!type.hasStaticShape() || !type.getLayout().isIdentity())
@@ -65,6 +69,7 @@ struct PlanScratchPass : nnc::impl::PlanScratchBase<PlanScratchPass> {
         }
       }
       lifetimes.push_back(lifetime);
+      lastUsers.push_back(&*std::next(body.begin(), lifetime.lastUse));
     }
     nnc::ArenaPlan arena = nnc::planArena(lifetimes, nnc::kBufferAlignment);
     int64_t bytes = arena.arenaBytes;
@@ -77,7 +82,19 @@ struct PlanScratchPass : nnc::impl::PlanScratchBase<PlanScratchPass> {
                                        "nn.name", builder.getStringAttr("scratch"))),
                                    func.getLoc());
     Value scratch = func.getArgument(index);
-    for (auto [alloc, offset] : llvm::zip(allocs, offsets)) {
+    for (auto [alloc, offset, lastUser] : llvm::zip(allocs, offsets, lastUsers)) {
+      if (poisonFreed && !isa<func::ReturnOp>(lastUser)) {
+        builder.setInsertionPointAfter(lastUser);
+        int64_t size = alloc.getType().getNumElements() *
+                       ((alloc.getType().getElementTypeBitWidth() + 7) / 8);
+        Value start = builder.create<arith::ConstantIndexOp>(alloc.getLoc(), offset);
+        Value raw = builder.create<memref::ViewOp>(
+            alloc.getLoc(), MemRefType::get({size}, builder.getI8Type()), scratch, start,
+            ValueRange{});
+        Value ones = builder.create<arith::ConstantOp>(alloc.getLoc(),
+                                                       builder.getI8IntegerAttr(-1));
+        builder.create<linalg::FillOp>(alloc.getLoc(), ones, raw);
+      }
       builder.setInsertionPoint(alloc);
       Value shift = builder.create<arith::ConstantIndexOp>(alloc.getLoc(), offset);
       Value view = builder.create<memref::ViewOp>(alloc.getLoc(), alloc.getType(), scratch,

@@ -76,6 +76,10 @@ static cl::opt<std::string> weightsFile(
     "weights",
     cl::desc("Embed the parameters of this safetensors file (PyTorch state_dict names)"),
     cl::value_desc("file.safetensors"), cl::cat(nncCategory));
+static cl::opt<bool> poisonScratch(
+    "debug-poison-scratch",
+    cl::desc("Overwrite each scratch buffer after its last use (checks the memory plan)"),
+    cl::cat(nncCategory));
 static cl::opt<bool> printTargetList("print-targets",
                                      cl::desc("List the supported targets and exit"),
                                      cl::cat(nncCategory));
@@ -197,8 +201,10 @@ int main(int argc, char **argv) {
   for (auto optimizer : llvm::make_early_inc_range(module->getOps<nnc::nn::OptimizerOp>()))
     optimizer.erase();
   mlir::PassManager lowering(&context);
-  nnc::buildLoweringPipeline(lowering, emit == Emit::Loops ? nnc::LoweringStage::Loops
-                                                           : nnc::LoweringStage::LLVMDialect);
+  nnc::buildLoweringPipeline(lowering,
+                             emit == Emit::Loops ? nnc::LoweringStage::Loops
+                                                 : nnc::LoweringStage::LLVMDialect,
+                             poisonScratch);
   if (mlir::failed(lowering.run(*module)))
     return 1;
   if (emit == Emit::Loops || emit == Emit::LLVMDialect)
