@@ -226,3 +226,20 @@ void nnc::printModelSummary(ModuleOp module, raw_ostream &os) {
   os << "Non-trainable params: " << withCommas(buffers) << "\n";
   os << "FLOPs per inference: " << withCommas(totalFlops) << "\n";
 }
+
+int64_t nnc::intermediateTensorBytes(ModuleOp module) {
+  auto infer = module.lookupSymbol<func::FuncOp>("infer");
+  if (!infer)
+    return 0;
+  DenseSet<Value> outputs;
+  infer.walk([&](func::ReturnOp ret) { outputs.insert(ret.operand_begin(), ret.operand_end()); });
+  int64_t bytes = 0;
+  for (Operation &op : infer.getBody().front()) {
+    if (isa<nn::ParamLoadOp, nn::ConstantOp, func::ReturnOp>(op))
+      continue;
+    for (Value result : op.getResults())
+      if (!outputs.contains(result))
+        bytes += cast<RankedTensorType>(result.getType()).getNumElements() * 4;
+  }
+  return bytes;
+}

@@ -17,6 +17,11 @@ namespace nnc {
 /// Parameter counts follow PyTorch: trainable parameters, buffers separate.
 void printModelSummary(mlir::ModuleOp module, llvm::raw_ostream &os);
 
+/// Bytes of every intermediate tensor of `@infer` (op results other than
+/// parameter loads and constants, excluding the outputs), as if each had its
+/// own buffer: the baseline the scratch arena is compared with.
+int64_t intermediateTensorBytes(mlir::ModuleOp module);
+
 } // namespace nnc
 
 #endif // NNC_PASSES_MODELSUMMARY_H

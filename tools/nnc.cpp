@@ -25,6 +25,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -58,6 +59,10 @@ static cl::opt<Emit> emitKind(
 static cl::opt<bool> printSummary(
     "summary", cl::desc("Print a table of layers, shapes, parameters, FLOPs and "
                         "receptive fields instead of compiling"),
+    cl::cat(nncCategory));
+static cl::opt<bool> printReport(
+    "report", cl::desc("Print the summary table, then the memory plan of inference: "
+                       "scratch arena bytes against the sum of all intermediate tensors"),
     cl::cat(nncCategory));
 static cl::opt<std::string> targetTriple(
     "target", cl::desc("Target triple (default: the host), e.g. aarch64-linux-gnu"),
@@ -182,6 +187,14 @@ int main(int argc, char **argv) {
       nnc::printModelSummary(*module, os);
       return mlir::success();
     });
+  // The report's graph half is taken now, before lowering replaces the graph.
+  int64_t naiveBytes = nnc::intermediateTensorBytes(*module);
+  std::string summary;
+  if (printReport) {
+    llvm::raw_string_ostream os(summary);
+    nnc::printModelSummary(*module, os);
+    emit = Emit::Header; // lower far enough to know the arena, print no code
+  }
   if (emit == Emit::NN)
     return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
       module->print(os);
@@ -215,6 +228,17 @@ int main(int argc, char **argv) {
   nnc::codegen::finishModel(*module, model);
   if (!weightsFile.empty() && !nnc::codegen::loadWeights(weightsFile, model, error))
     return fail(error);
+  if (printReport)
+    return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
+      os << summary << "Memory plan (inference):\n"
+         << "  parameters:           " << model.paramBytes << " bytes\n"
+         << "  scratch arena:        " << model.inferScratchBytes << " bytes\n"
+         << "  intermediate tensors: " << naiveBytes << " bytes if each had its own buffer\n"
+         << "  arena / tensors:      "
+         << llvm::format("%.3f", naiveBytes ? double(model.inferScratchBytes) / naiveBytes : 0.0)
+         << "\n";
+      return mlir::success();
+    });
   if (emit == Emit::Header)
     return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
       nnc::codegen::emitHeader(model, os);
