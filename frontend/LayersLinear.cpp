@@ -120,25 +120,42 @@ static bool readWindow(LayerContext &ctx, llvm::StringRef layer, const BoundArgs
   return true;
 }
 
-static Value emitConv(LayerContext &ctx, const BoundArgs &args, llvm::StringRef layer,
-                      size_t rank) {
-  mlir::Value x = args.tensor("x");
-  if (!expectRank(ctx, layer, x, rank + 2,
+/// The arguments conv and conv_transpose share, read and checked.
+struct ConvArgs {
+  mlir::Value x;
+  int64_t filters = 0, groups = 0, channels = 0;
+  SmallVector<int64_t> kernel, strides, dilations;
+};
+
+static std::optional<ConvArgs> readConvArgs(LayerContext &ctx, const BoundArgs &args,
+                                            llvm::StringRef layer, size_t rank) {
+  ConvArgs conv;
+  conv.x = args.tensor("x");
+  if (!expectRank(ctx, layer, conv.x, rank + 2,
                   rank == 1 ? "[batch, channels, length]"
                             : "[batch, channels, height, width]"))
-    return Value::error();
-  int64_t filters = args.integer("filters"), groups = args.integer("groups");
-  int64_t channels = shapeOf(x)[1];
-  SmallVector<int64_t> kernel, strides, dilations;
-  if (!expectAtLeast(ctx, layer, "filters", filters, 1) ||
-      !expectAtLeast(ctx, layer, "groups", groups, 1) ||
-      !readWindow(ctx, layer, args, rank, kernel, strides, dilations))
-    return Value::error();
-  if (channels % groups != 0 || filters % groups != 0) {
-    ctx.error() << layer << ": groups (" << groups << ") must divide input channels ("
-                << channels << ") and filters (" << filters << ")";
-    return Value::error();
+    return std::nullopt;
+  conv.filters = args.integer("filters");
+  conv.groups = args.integer("groups");
+  conv.channels = shapeOf(conv.x)[1];
+  if (!expectAtLeast(ctx, layer, "filters", conv.filters, 1) ||
+      !expectAtLeast(ctx, layer, "groups", conv.groups, 1) ||
+      !readWindow(ctx, layer, args, rank, conv.kernel, conv.strides, conv.dilations))
+    return std::nullopt;
+  if (conv.channels % conv.groups != 0 || conv.filters % conv.groups != 0) {
+    ctx.error() << layer << ": groups (" << conv.groups << ") must divide input channels ("
+                << conv.channels << ") and filters (" << conv.filters << ")";
+    return std::nullopt;
   }
+  return conv;
+}
+
+static Value emitConv(LayerContext &ctx, const BoundArgs &args, llvm::StringRef layer,
+                      size_t rank) {
+  auto conv = readConvArgs(ctx, args, layer, rank);
+  if (!conv)
+    return Value::error();
+  auto [x, filters, groups, channels, kernel, strides, dilations] = *conv;
   if (mlir::failed(nn::verifyWindow({kernel, strides, SmallVector<int64_t>(2 * rank, 0),
                                      dilations},
                                     rank, [&] { return ctx.error() << layer << ": "; })))
@@ -169,23 +186,10 @@ static Value emitConv(LayerContext &ctx, const BoundArgs &args, llvm::StringRef 
 
 static Value emitConvTranspose(LayerContext &ctx, const BoundArgs &args,
                                llvm::StringRef layer, size_t rank) {
-  mlir::Value x = args.tensor("x");
-  if (!expectRank(ctx, layer, x, rank + 2,
-                  rank == 1 ? "[batch, channels, length]"
-                            : "[batch, channels, height, width]"))
+  auto conv = readConvArgs(ctx, args, layer, rank);
+  if (!conv)
     return Value::error();
-  int64_t filters = args.integer("filters"), groups = args.integer("groups");
-  int64_t channels = shapeOf(x)[1];
-  SmallVector<int64_t> kernel, strides, dilations;
-  if (!expectAtLeast(ctx, layer, "filters", filters, 1) ||
-      !expectAtLeast(ctx, layer, "groups", groups, 1) ||
-      !readWindow(ctx, layer, args, rank, kernel, strides, dilations))
-    return Value::error();
-  if (channels % groups != 0 || filters % groups != 0) {
-    ctx.error() << layer << ": groups (" << groups << ") must divide input channels ("
-                << channels << ") and filters (" << filters << ")";
-    return Value::error();
-  }
+  auto [x, filters, groups, channels, kernel, strides, dilations] = *conv;
   auto prefix = [&] { return ctx.error() << layer << ": "; };
   auto pads = args.ints("pad", rank, prefix);
   auto outputPads = args.ints("output_pad", rank, prefix);
