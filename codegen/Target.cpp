@@ -68,15 +68,23 @@ nnc::codegen::createTargetMachine(const TargetOptions &options) {
   std::string hostTriple = llvm::sys::getDefaultTargetTriple();
   llvm::Triple triple(llvm::Triple::normalize(options.triple.empty() ? hostTriple
                                                                      : options.triple));
+  // A bare architecture ("aarch64", "arm64", "x86_64") means Linux.
+  if (triple.getOS() == llvm::Triple::UnknownOS) {
+    triple.setVendor(llvm::Triple::UnknownVendor);
+    triple.setOS(llvm::Triple::Linux);
+    triple.setEnvironment(llvm::Triple::GNU);
+  }
   std::string error;
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple.str(), error);
-  bool supported = target && (triple.getArch() == llvm::Triple::x86_64 ||
-                              triple.getArch() == llvm::Triple::aarch64);
+  bool supported = target && triple.isOSLinux() &&
+                   (triple.getArch() == llvm::Triple::x86_64 ||
+                    triple.getArch() == llvm::Triple::aarch64);
   if (!supported)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         "unknown or unsupported target '" + options.triple +
-            "' (supported: x86_64-linux-gnu, aarch64-linux-gnu; see --print-targets)");
+            "' (supported: x86_64-linux-gnu, aarch64-linux-gnu, also spelled x86_64, "
+            "aarch64, arm64-linux-gnu; see --print-targets)");
   bool isHost = llvm::Triple(hostTriple).getArch() == triple.getArch();
   std::string cpu = options.cpu;
   std::string features = options.features;
