@@ -28,8 +28,9 @@ def LowerNNToLinalg : Pass<"nnc-lower-nn-to-linalg", "mlir::ModuleOp"> {
   let summary = "Lower nn compute ops to linalg and tensor ops";
   let description = [{
     One rewrite pattern per op family (files LowerNNToLinalg<Family>.cpp).
-    Convolutions and pooling use linalg's named ops so later passes can tile
-    and vectorize them; the rest become linalg.generic ops.
+    Convolutions and pooling are built as linalg's named ops, then
+    generalized with the output-width loop innermost so it vectorizes; the
+    rest become linalg.generic ops.
 
     Precondition: parameters materialized (no `nn.param_load`), inference
     semantics (training-mode batch_norm and dropout are lowered by the
@@ -78,6 +79,19 @@ def ExpandMath : Pass<"nnc-expand-math", "mlir::ModuleOp"> {
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::vector::VectorDialect",
                            "mlir::math::MathDialect"];
+}
+
+def RelaxFloatOrder : Pass<"nnc-relax-float-order", "mlir::ModuleOp"> {
+  let summary = "Let float sums be reordered and multiply-adds fused";
+  let description = [{
+    Sets `reassoc` and `contract` on every float arith op, so LLVM may sum a
+    reduction in vector lanes and fuse multiply-adds. Results then differ from
+    strict left-to-right summation by rounding only, as those of oneDNN,
+    OpenBLAS and PyTorch do; the oracle tests bound the difference. NaN and
+    infinity semantics are unchanged (no `nnan`/`ninf`).
+
+    Legal on any function; run on loops right before the LLVM lowering.
+  }];
 }
 
 #endif // NNC_PASSES_PASSES_TD

@@ -71,6 +71,8 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
   if (stage == LoweringStage::Loops)
     return;
   pm.addPass(createExpandMath());
+  // Reductions vectorize only when their sums may be reordered.
+  pm.addPass(createRelaxFloatOrder());
   pm.addPass(mlir::createLowerAffinePass());
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
   pm.addPass(mlir::createConvertSCFToCFPass());

@@ -30,3 +30,9 @@ if config.nnc_sanitized:
     config.environment["ASAN_OPTIONS"] = "detect_leaks=0"
 if config.nnc_fuzz:
     config.available_features.add("fuzzer")
+
+# aarch64.test: cross-compiled drivers run under user-mode QEMU.
+import shutil
+if all(shutil.which(tool, path=config.environment["PATH"])
+       for tool in ("aarch64-linux-gnu-gcc", "qemu-aarch64")):
+    config.available_features.add("aarch64")

@@ -38,16 +38,26 @@ return NNC_OK (0), must not write past the end of an output or of the
 scratch buffer (guard bytes), and two calls with differently pre-filled
 scratch buffers must produce bit-identical outputs.
 
+Targets (--target): `host` (the default) compiles with plain `nnc` (the
+host's CPU unless --cpu is given) and runs the driver natively; `aarch64`
+compiles with `nnc --target=aarch64-linux-gnu --cpu=cortex-a72`, links the
+driver with `aarch64-linux-gnu-gcc -O1 -static` (dynamically if the
+toolchain cannot link statically) and runs every `drv` command, the ABI
+checks included, under `qemu-aarch64 -L /usr/aarch64-linux-gnu -cpu
+cortex-a72`. Seeds, values, references and tolerance do not depend on the
+target. NNC_E2E_AARCH64_CC and NNC_E2E_AARCH64_SYSROOT override the cross
+compiler and QEMU's -L.
+
 Usage as a library (see test_ops.py):
 
     case = Case("relu", source, lambda p, x: torch.relu(x))
-    result = run_case(case, nnc="/path/to/nnc")
+    result = run_case(case, nnc="/path/to/nnc")      # or target=make_target("aarch64")
     print(result.message)
 
 Usage as a command line tool, for one case:
 
     oracle.py --nnc NNC --source model.nn --ref refs.py:function [--seed N]
-              [--keep DIR] [--info]
+              [--keep DIR] [--info] [--target host|aarch64] [--cpu CPU]
 
 where `function(p, *inputs)` takes the parameter dict (name -> float64
 tensor) and the inputs in declaration order and returns the output tensor
@@ -88,6 +98,87 @@ RTOL = 1e-4  # max|nnc - ref| <= RTOL * max(1, max|ref|), per output tensor
 CC = os.environ.get("NNC_E2E_CC") or shutil.which("gcc") or shutil.which("clang-19") \
     or shutil.which("clang") or "cc"
 CFLAGS = ["-std=c11", "-O0", "-Wall", "-Wextra", "-Werror"]
+
+
+# --------------------------------------------------------------------------
+# Targets: how to compile the model, build the driver and run it.
+# --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """Where a case runs.
+
+    name:      `host` or `aarch64` (see TARGETS).
+    nnc_flags: extra nnc options (--target=, --cpu=).
+    cc, cflags, ldflags: the driver's compiler and flags (links with m.o).
+    runner:    prefix of the command that runs the driver (an emulator).
+    cpu:       the CPU the code is compiled for (None: nnc's default).
+    """
+    name: str
+    nnc_flags: tuple = ()
+    cc: str = CC
+    cflags: tuple = tuple(CFLAGS)
+    ldflags: tuple = ("-lm",)
+    runner: tuple = ()
+    cpu: Optional[str] = None
+
+    def describe(self):
+        parts = [f"target {self.name}: nnc {' '.join(self.nnc_flags) or '(host defaults)'}",
+                 f"{os.path.basename(self.cc)} {' '.join(self.cflags + self.ldflags)}"]
+        if self.runner:
+            parts.append("run " + " ".join(self.runner))
+        return "; ".join(parts)
+
+
+HOST = Target("host")
+
+# AArch64 through user-mode QEMU. The driver is linked statically, so that
+# QEMU needs no target sysroot at run time; if the cross toolchain cannot link
+# statically, it links dynamically and QEMU finds the loader and libc under
+# AARCH64_SYSROOT (-L, passed in both cases).
+AARCH64_CC = os.environ.get("NNC_E2E_AARCH64_CC") or "aarch64-linux-gnu-gcc"
+AARCH64_SYSROOT = os.environ.get("NNC_E2E_AARCH64_SYSROOT") or "/usr/aarch64-linux-gnu"
+AARCH64_CPU = "cortex-a72"
+
+
+def _links_statically(cc):
+    """Whether `cc -static` links a C program (probed once per compiler)."""
+    if cc in _links_statically.cache:
+        return _links_statically.cache[cc]
+    ok = False
+    workdir = tempfile.mkdtemp(prefix="nnc-e2e-static-")
+    try:
+        with open(os.path.join(workdir, "t.c"), "w", encoding="utf-8") as f:
+            f.write("#include <stdio.h>\nint main(void) { puts(\"\"); return 0; }\n")
+        ok = subprocess.run([cc, "-O1", "-static", "t.c", "-o", "t", "-lm"], cwd=workdir,
+                            capture_output=True, timeout=120).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        ok = False
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    _links_statically.cache[cc] = ok
+    return ok
+
+
+_links_statically.cache = {}
+
+
+def make_target(name="host", cpu=None):
+    """The Target `name` (host or aarch64), compiled for `cpu` (default: the
+    host's CPU for host, cortex-a72 for aarch64; QEMU emulates the same CPU)."""
+    if name == "host":
+        return Target("host", (f"--cpu={cpu}",) if cpu else (), cpu=cpu)
+    if name == "aarch64":
+        cpu = cpu or AARCH64_CPU
+        static = ("-static",) if _links_statically(AARCH64_CC) else ()
+        return Target("aarch64", ("--target=aarch64-linux-gnu", f"--cpu={cpu}"), AARCH64_CC,
+                      ("-std=c11", "-O1", "-Wall", "-Wextra", "-Werror"), static + ("-lm",),
+                      ("qemu-aarch64", "-L", AARCH64_SYSROOT, "-cpu", cpu), cpu)
+    raise ValueError(f"unknown target {name!r} (host, aarch64)")
+
+
+TARGETS = ("host", "aarch64")
 
 # --------------------------------------------------------------------------
 # The C driver.
@@ -405,6 +496,10 @@ class Result:
     name: str
     ok: bool
     message: str
+    # When the case ran: the output tables of the model and nnc's outputs
+    # (used to compare targets or CPUs with each other).
+    outputs: Optional[list] = None
+    output_info: Optional[list] = None
 
 
 def seed_of(name):
@@ -533,11 +628,13 @@ def check_tables(info):
         raise OracleError("model tables: " + "; ".join(problems))
 
 
-def build(case, nnc, workdir):
-    """Compiles the case and its driver in `workdir`; returns the model info."""
+def build(case, nnc, workdir, target=HOST):
+    """Compiles the case and its driver in `workdir` for `target`; returns
+    the model info."""
     with open(os.path.join(workdir, "m.nn"), "w", encoding="utf-8") as f:
         f.write(case.source)
-    run([nnc, "m.nn", "-o", "m.o"], workdir, "nnc m.nn -o m.o")
+    run([nnc, *target.nnc_flags, "m.nn", "-o", "m.o"], workdir,
+        " ".join(["nnc", *target.nnc_flags, "m.nn -o m.o"]))
     with open(os.path.join(workdir, "m.h"), encoding="utf-8") as f:
         header = f.read()
     notes = []
@@ -545,8 +642,8 @@ def build(case, nnc, workdir):
         with open(os.path.join(workdir, "driver.c"), "w", encoding="utf-8") as f:
             f.write(make_driver(header, shim))
         try:
-            run([CC, *CFLAGS, "driver.c", "m.o", "-o", "drv", "-lm"], workdir,
-                f"{os.path.basename(CC)} driver.c m.o")
+            run([target.cc, *target.cflags, "driver.c", "m.o", "-o", "drv",
+                 *target.ldflags], workdir, f"{os.path.basename(target.cc)} driver.c m.o")
             break
         except OracleError as error:
             if shim or not SHIM_MEMREFCOPY or "undefined reference to `memrefCopy'" \
@@ -554,7 +651,7 @@ def build(case, nnc, workdir):
                 raise
             notes.append("m.o is not self-contained: undefined reference to memrefCopy "
                          "(numbers below checked with NNC_E2E_SHIM_MEMREFCOPY)")
-    info = parse_info(run(["./drv", "info"], workdir, "drv info"))
+    info = parse_info(run([*target.runner, "./drv", "info"], workdir, "drv info"))
     check_tables(info)
     info["notes"] = notes
     return info
@@ -615,12 +712,13 @@ def compare(case_name, out_info, got, want):
             f"nnc {float(got[index])!r}, ref {float(want[index])!r}")
 
 
-def run_case(case, nnc, keep=None):
-    """Builds, runs and checks one case. Never raises: returns a Result."""
+def run_case(case, nnc, keep=None, target=HOST):
+    """Builds, runs and checks one case on `target`. Never raises: returns a
+    Result."""
     workdir = keep or tempfile.mkdtemp(prefix=f"nnc-e2e-{case.name}-")
     os.makedirs(workdir, exist_ok=True)
     try:
-        info = build(case, nnc, workdir)
+        info = build(case, nnc, workdir, target)
         params, inputs = make_values(case, info)
         blob = bytearray(info["param_bytes"])
         for p in info["params"]:
@@ -631,8 +729,8 @@ def run_case(case, nnc, keep=None):
         with open(os.path.join(workdir, "inputs.bin"), "wb") as f:
             for value in inputs:
                 f.write(value.numpy().tobytes())
-        stdout = run(["./drv", "run", "params.bin", "inputs.bin", "outputs.bin"], workdir,
-                     "drv run")
+        stdout = run([*target.runner, "./drv", "run", "params.bin", "inputs.bin",
+                      "outputs.bin"], workdir, "drv run")
         abi = re.search(r"abi-checks (\d+)", stdout)
         with open(os.path.join(workdir, "outputs.bin"), "rb") as f:
             raw = f.read()
@@ -663,7 +761,7 @@ def run_case(case, nnc, keep=None):
         detail = f"{len(info['outputs'])} output(s), {len(info['params'])} params"
         if abi:
             detail += f", {abi.group(1)} ABI checks"
-        return Result(case.name, True, detail)
+        return Result(case.name, True, detail, got, info["outputs"])
     except OracleError as error:
         return Result(case.name, False, f"{case.name}: {error}")
     except Exception as error:  # noqa: BLE001 - report, never crash the suite
@@ -673,20 +771,46 @@ def run_case(case, nnc, keep=None):
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run_cases(cases, nnc, jobs=None, keep=None, only=None, verbose=False):
-    """Runs cases in parallel, prints one line per case and the summary line
-    `N passed, N failed`; returns the number of failures."""
+def select(cases, only=None, subset=None, subsets=None):
+    """The cases named by `subset` (a key of `subsets`: a list of exact case
+    names, every one of which must exist) and matching one of the regexes
+    `only`, in their original order."""
+    if subset is not None:
+        if subset not in (subsets or {}):
+            raise SystemExit(f"unknown subset {subset!r}; known: {sorted(subsets or {})}")
+        wanted = subsets[subset]
+        missing = sorted(set(wanted) - {c.name for c in cases})
+        if missing:
+            raise SystemExit(f"subset {subset!r} names unknown cases: {missing}")
+        cases = [c for c in cases if c.name in set(wanted)]
     if only:
         cases = [c for c in cases if any(re.search(o, c.name) for o in only)]
+    return cases
+
+
+def check_tools(target):
+    """Exits with a message if a tool of `target` is missing."""
+    for tool in (target.cc, *target.runner[:1]):
+        if not shutil.which(tool):
+            raise SystemExit(f"FAIL: {tool} (needed for target {target.name}) is not on PATH")
+
+
+def run_cases(cases, nnc, jobs=None, keep=None, only=None, verbose=False, target=HOST):
+    """Runs cases in parallel on `target`, prints one line per case and the
+    summary line `N passed, N failed`; returns the number of failures."""
+    cases = select(cases, only)
     names = [c.name for c in cases]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise SystemExit(f"duplicate case names: {sorted(duplicates)}")
     jobs = jobs or os.cpu_count() or 2
+    if target != HOST:
+        print(target.describe())
     passed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(run_case, c, nnc,
-                               os.path.join(keep, c.name) if keep else None) for c in cases]
+                               os.path.join(keep, c.name) if keep else None, target)
+                   for c in cases]
         for future in futures:
             result = future.result()
             if result.ok:
@@ -702,17 +826,28 @@ def run_cases(cases, nnc, jobs=None, keep=None, only=None, verbose=False):
     return failed
 
 
-def suite_main(cases, description):
-    """The command line of test_ops.py / test_models.py."""
+def suite_main(cases, description, subsets=None):
+    """The command line of test_ops.py / test_models.py. `subsets` maps a
+    subset name (--subset) to a list of case names."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--nnc", required=True, help="path of the nnc binary")
     parser.add_argument("-j", "--jobs", type=int, default=None)
     parser.add_argument("--keep", help="keep each case's files under this directory")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--target", choices=TARGETS, default="host",
+                        help="host (default), or aarch64: nnc --target=aarch64-linux-gnu, "
+                             "the driver cross-linked statically with aarch64-linux-gnu-gcc "
+                             "and run by qemu-aarch64")
+    parser.add_argument("--cpu", help="nnc --cpu (default: the host's CPU; cortex-a72 for "
+                                      "aarch64, where QEMU emulates the same CPU)")
+    parser.add_argument("--subset", help="run only the named subset of cases: "
+                                         + ", ".join(sorted(subsets or {})))
     parser.add_argument("only", nargs="*", help="regexes selecting cases by name")
     args = parser.parse_args()
-    failed = run_cases(cases() if callable(cases) else cases, args.nnc, args.jobs, args.keep,
-                       args.only, args.verbose)
+    cases = select(cases() if callable(cases) else cases, None, args.subset, subsets)
+    target = make_target(args.target, args.cpu)
+    check_tools(target)
+    failed = run_cases(cases, args.nnc, args.jobs, args.keep, args.only, args.verbose, target)
     return 1 if failed else 0
 
 # --------------------------------------------------------------------------
@@ -739,7 +874,12 @@ def main():
     parser.add_argument("--keep", help="build in this directory and keep it")
     parser.add_argument("--info", action="store_true",
                         help="only print the compiled model's tables")
+    parser.add_argument("--target", choices=TARGETS, default="host",
+                        help="host (default) or aarch64 (run by qemu-aarch64)")
+    parser.add_argument("--cpu", help="nnc --cpu (default: see make_target)")
     args = parser.parse_args()
+    target = make_target(args.target, args.cpu)
+    check_tools(target)
     with open(args.source, encoding="utf-8") as f:
         source = f.read()
     name = args.name or os.path.splitext(os.path.basename(args.source))[0]
@@ -747,7 +887,7 @@ def main():
         workdir = args.keep or tempfile.mkdtemp(prefix="nnc-e2e-info-")
         os.makedirs(workdir, exist_ok=True)
         try:
-            info = build(Case(name, source, None), args.nnc, workdir)
+            info = build(Case(name, source, None), args.nnc, workdir, target)
         except OracleError as error:
             print(f"FAIL {name}: {error}")
             return 1
@@ -766,7 +906,8 @@ def main():
         return 0
     if not args.ref:
         parser.error("--ref is required unless --info is given")
-    result = run_case(Case(name, source, load_function(args.ref)), args.nnc, args.keep)
+    result = run_case(Case(name, source, load_function(args.ref)), args.nnc, args.keep,
+                      target)
     print(("PASS " if result.ok else "FAIL ") + result.message)
     return 0 if result.ok else 1
 

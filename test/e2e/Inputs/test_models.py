@@ -14,7 +14,8 @@ The parameter names of the compiled model must be exactly the module's
 state_dict keys (without BatchNorm's num_batches_tracked). Prints one line
 per model and `N passed, N failed` last; exits 1 on any failure.
 
-    test_models.py --nnc build/bin/nnc [-j 2] [name-regex...]
+    test_models.py --nnc build/bin/nnc [-j 2] [--target host|aarch64] [--cpu CPU]
+                   [--subset aarch64] [name-regex...]
 """
 
 import os
@@ -71,6 +72,9 @@ def cases(examples=EXAMPLES):
         result.append(Case(name, source, reference(name), inputs))
     return result
 
+# --subset NAME: aarch64 (test/e2e/aarch64.test) runs every example.
+SUBSETS = {"aarch64": list(MODELS)}
+
 
 if __name__ == "__main__":
-    sys.exit(oracle.suite_main(cases, __doc__.split("\n\n")[0]))
+    sys.exit(oracle.suite_main(cases, __doc__.split("\n\n")[0], SUBSETS))

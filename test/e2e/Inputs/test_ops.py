@@ -11,7 +11,8 @@ compared with PyTorch in float64 with the tolerance stated in oracle.py:
 Prints one line per case and `N passed, N failed` last; exits 1 on any
 failure.
 
-    test_ops.py --nnc build/bin/nnc [-j 2] [--keep DIR] [-v] [name-regex...]
+    test_ops.py --nnc build/bin/nnc [-j 2] [--keep DIR] [-v]
+                [--target host|aarch64] [--cpu CPU] [--subset aarch64] [name-regex...]
 """
 
 import os
@@ -674,6 +675,49 @@ case("mini_cnn",
          p["bn2.weight"], p["bn2.bias"])).mean(dim=(2, 3)), p["fc.weight"], p["fc.bias"]),
          dim=-1))
 
+# --------------------------------------------------------------------------
+# Subsets (--subset NAME)
+# --------------------------------------------------------------------------
+
+# aarch64 (test/e2e/aarch64.test, run under QEMU): every op family, with the
+# cases that combine the most attributes (stride, pad, dilation, groups,
+# ceil_mode, odd sizes, vector tails, exp overflow), about a third of CASES.
+AARCH64 = [
+    # dense, matmul (K = 301: vector remainders)
+    "dense_bias", "dense_no_bias", "dense_wide_k", "dense_chain", "matmul_2d", "matmul_3d",
+    "matmul_4d",
+    # conv1d, conv2d
+    "conv1d_stride_pad_dilation", "conv1d_groups_no_bias", "conv1d_depthwise",
+    "conv1d_same_even_kernel", "conv2d_stride2_pad1", "conv2d_rect_kernel_stride_pad",
+    "conv2d_same_dilated", "conv2d_groups", "conv2d_depthwise_multiplier_stride",
+    "conv2d_1x1", "conv2d_everything", "conv2d_many_channels",
+    # conv_transpose1d, conv_transpose2d
+    "conv_transpose1d_stride_pad_output_pad", "conv_transpose1d_dilation_groups",
+    "conv_transpose2d_k2_s2", "conv_transpose2d_dilation_output_pad",
+    "conv_transpose2d_depthwise", "conv_transpose2d_everything",
+    # max/avg pooling (ceil_mode, padding, dilation), global average, upsample
+    "max_pool2d_k3_s2", "max_pool2d_pad_negative", "max_pool2d_dilation_rect",
+    "max_pool2d_ceil_pad", "max_pool2d_ceil_drop_last", "max_pool1d_dilation_ceil",
+    "avg_pool2d_pad_exclude", "avg_pool2d_ceil_pad_include", "avg_pool2d_ceil_pad_exclude",
+    "avg_pool1d_ceil_pad_exclude", "global_avg_pool_2d", "global_avg_pool_1d",
+    "upsample_2_3", "upsample_1d_3",
+    # normalizations, dropout
+    "batch_norm_4d", "batch_norm_2d", "layer_norm_dims2", "layer_norm_dims1_no_affine",
+    "group_norm_3_groups", "group_norm_1d", "instance_norm_affine",
+    "instance_norm_1d_affine_eps", "dropout_p",
+    # activations (exp/tanh over/underflow), softmax, log_softmax, maxout
+    "relu", "leaky_relu_slope", "elu_large", "sigmoid_large", "tanh_large", "tanh_small",
+    "softmax_axis1_4d", "softmax_large_last", "log_softmax_axis_minus2_3d",
+    "log_softmax_large_axis1", "log_softmax_spread", "maxout_3_4d", "maxout_2d",
+    # arithmetic, concat, reshape/flatten, argmax, several outputs, a small CNN
+    "arith_expression", "residual_add", "scalar_rsub", "scalar_div_float", "negate",
+    "concat_axis2_3_4d", "concat_axis_minus2_4d", "flatten_start2", "flatten_conv_dense",
+    "reshape_minus1_middle", "reshape_then_conv", "argmax_axis1_3d", "argmax_axis2_4d",
+    "multi_output_mixed_dtypes", "mini_cnn",
+]
+
+SUBSETS = {"aarch64": AARCH64}
+
 
 if __name__ == "__main__":
-    sys.exit(oracle.suite_main(CASES, __doc__.split("\n\n")[0]))
+    sys.exit(oracle.suite_main(CASES, __doc__.split("\n\n")[0], SUBSETS))
