@@ -403,52 +403,10 @@ int main(int argc, char **argv) {
 }
 """
 
-# Diagnostics only (off by default; never used by the lit tests): objects that
-# call MLIR's runtime helper `memrefCopy` do not link, because nnc's objects
-# must be self-contained. With NNC_E2E_SHIM_MEMREFCOPY=1 the driver defines a
-# plain C memrefCopy so that the numbers of such models can still be checked;
-# the case is then reported as failing anyway (see run_case).
-SHIM_MEMREFCOPY = os.environ.get("NNC_E2E_SHIM_MEMREFCOPY") == "1"
-
-MEMREFCOPY_SHIM = r"""
-/* Shim of MLIR's CRunnerUtils memrefCopy (strided copy of any rank). */
-typedef struct { int64_t rank; void *descriptor; } nnc_unranked_memref;
-typedef struct { char *allocated; char *aligned; int64_t offset; int64_t dims[]; } nnc_memref;
-void memrefCopy(int64_t elem, nnc_unranked_memref *src, nnc_unranked_memref *dst);
-void memrefCopy(int64_t elem, nnc_unranked_memref *src, nnc_unranked_memref *dst) {
-  int64_t rank = src->rank;
-  nnc_memref *s = src->descriptor, *d = dst->descriptor;
-  char *sp = s->aligned + s->offset * elem, *dp = d->aligned + d->offset * elem;
-  if (rank == 0) {
-    memcpy(dp, sp, (size_t)elem);
-    return;
-  }
-  const int64_t *sizes = s->dims, *sstr = s->dims + rank, *dstr = d->dims + rank;
-  int64_t index[NNC_MAX_RANK] = {0};
-  for (int64_t r = 0; r < rank; ++r)
-    if (sizes[r] == 0)
-      return;
-  for (;;) {
-    int64_t so = 0, dof = 0;
-    for (int64_t r = 0; r < rank; ++r) {
-      so += index[r] * sstr[r];
-      dof += index[r] * dstr[r];
-    }
-    memcpy(dp + dof * elem, sp + so * elem, (size_t)elem);
-    int64_t r = rank - 1;
-    while (r >= 0 && ++index[r] == sizes[r])
-      index[r--] = 0;
-    if (r < 0)
-      return;
-  }
-}
-"""
-
-
 PROTOTYPE_RE = re.compile(r"int32_t\s+(\w+)_infer\s*\(([^)]*)\)\s*;")
 
 
-def make_driver(header_text, shim=False):
+def make_driver(header_text):
     """The driver's C source for the model declared in `header_text`."""
     match = PROTOTYPE_RE.search(header_text)
     if not match:
@@ -458,8 +416,6 @@ def make_driver(header_text, shim=False):
     call_args = ", ".join(f"(a)[{i}]" for i in range(nargs))
     driver = (DRIVER.replace("@NAME@", name).replace("@NARGS@", str(nargs))
               .replace("@CALLARGS@", call_args))
-    if shim:
-        driver = driver.replace("#define INFO", MEMREFCOPY_SHIM + "\n#define INFO", 1)
     return driver
 
 # --------------------------------------------------------------------------
@@ -637,23 +593,12 @@ def build(case, nnc, workdir, target=HOST):
         " ".join(["nnc", *target.nnc_flags, "m.nn -o m.o"]))
     with open(os.path.join(workdir, "m.h"), encoding="utf-8") as f:
         header = f.read()
-    notes = []
-    for shim in (False, True):
-        with open(os.path.join(workdir, "driver.c"), "w", encoding="utf-8") as f:
-            f.write(make_driver(header, shim))
-        try:
-            run([target.cc, *target.cflags, "driver.c", "m.o", "-o", "drv",
-                 *target.ldflags], workdir, f"{os.path.basename(target.cc)} driver.c m.o")
-            break
-        except OracleError as error:
-            if shim or not SHIM_MEMREFCOPY or "undefined reference to `memrefCopy'" \
-                    not in str(error):
-                raise
-            notes.append("m.o is not self-contained: undefined reference to memrefCopy "
-                         "(numbers below checked with NNC_E2E_SHIM_MEMREFCOPY)")
+    with open(os.path.join(workdir, "driver.c"), "w", encoding="utf-8") as f:
+        f.write(make_driver(header))
+    run([target.cc, *target.cflags, "driver.c", "m.o", "-o", "drv", *target.ldflags],
+        workdir, f"{os.path.basename(target.cc)} driver.c m.o")
     info = parse_info(run([*target.runner, "./drv", "info"], workdir, "drv info"))
     check_tables(info)
-    info["notes"] = notes
     return info
 
 
@@ -754,10 +699,8 @@ def run_case(case, nnc, keep=None, target=HOST):
                               f"{len(info['outputs'])}")
         problems = [m for m in (compare(case.name, t, g, w)
                                 for t, g, w in zip(info["outputs"], got, want)) if m]
-        if problems or info["notes"]:
-            return Result(case.name, False, "\n".join(
-                [f"{case.name}: {n}" for n in info["notes"]] +
-                (problems or [f"{case.name}: numbers match"])))
+        if problems:
+            return Result(case.name, False, "\n".join(problems))
         detail = f"{len(info['outputs'])} output(s), {len(info['params'])} params"
         if abi:
             detail += f", {abi.group(1)} ABI checks"
