@@ -1,22 +1,30 @@
-/* Runs LeNet-5 with the parameters nnc embedded (--weights) on the float32
- * image in argv[1] and prints the 10 logits. */
-#include "lenet5.h"
+/* Runs the model compiled with --name=model and --weights on the float32
+ * input in argv[1], with the embedded parameters, and prints every output
+ * value. Sizes come from the model's own table. */
+#define _POSIX_C_SOURCE 200809L
+#include "model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+static void *buffer(size_t bytes) {
+  void *p = NULL;
+  return posix_memalign(&p, 64, (bytes + 63) / 64 * 64 + 64) ? NULL : p;
+}
+
 int main(int argc, char **argv) {
-  float *image = aligned_alloc(64, LENET5_INPUT_IMAGE_BYTES);
-  float *logits = aligned_alloc(64, 64);
-  void *scratch = aligned_alloc(64, (LENET5_INFER_SCRATCH_BYTES + 63) / 64 * 64);
+  const nnc_model_info *info = &model_model_info;
+  float *input = buffer(info->inputs[0].numel * 4);
+  float *output = buffer(info->outputs[0].numel * 4);
+  void *scratch = buffer(info->infer_scratch_bytes);
   FILE *file = argc > 1 ? fopen(argv[1], "rb") : NULL;
-  if (!file || fread(image, 4, LENET5_INPUT_IMAGE_ELEMENTS, file) != LENET5_INPUT_IMAGE_ELEMENTS)
+  if (!input || !output || !scratch || !file ||
+      fread(input, 4, info->inputs[0].numel, file) != info->inputs[0].numel)
     return 1;
   fclose(file);
-  int status = lenet5_infer(lenet5_embedded_params, image, logits, scratch);
-  if (status != NNC_OK)
+  if (model_infer(model_embedded_params, input, output, scratch) != NNC_OK)
     return 2;
-  for (int i = 0; i < 10; ++i)
-    printf("%.9g\n", logits[i]);
+  for (uint64_t i = 0; i < info->outputs[0].numel; ++i)
+    printf("%.9g\n", output[i]);
   return 0;
 }
