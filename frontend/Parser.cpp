@@ -12,6 +12,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <set>
+
 using namespace nnc::frontend;
 using llvm::StringRef;
 
@@ -57,15 +59,9 @@ private:
     failed = true;
     return mlir::emitError(at);
   }
-  /// An error at the current token; silent on an Error token, which the
-  /// lexer has already reported.
-  mlir::InFlightDiagnostic errorHere() {
-    if (is(TokenKind::Error)) {
-      failed = true;
-      return mlir::InFlightDiagnostic();
-    }
-    return error(loc());
-  }
+  /// An error at the current token. (At an Error token, which the lexer
+  /// has reported, parseFile's handler drops it.)
+  mlir::InFlightDiagnostic errorHere() { return error(loc()); }
   StringRef describe(const Token &token) const {
     return token.kind == TokenKind::Eof ? StringRef("end of file") : token.text;
   }
@@ -812,6 +808,16 @@ std::unique_ptr<File> nnc::frontend::parseFile(StringRef source, StringRef filen
         << "the file contains no model (it is empty or only comments)";
     return nullptr;
   }
+  // The lexer reported each bad token; drop the parser's errors about them.
+  std::set<std::pair<unsigned, unsigned>> reported;
+  for (const Token &token : tokens)
+    if (token.kind == TokenKind::Error)
+      reported.insert({token.line, token.column});
+  mlir::ScopedDiagnosticHandler dropRepeats(context, [&](mlir::Diagnostic &diag) {
+    auto at = llvm::dyn_cast<mlir::FileLineColLoc>(diag.getLocation());
+    bool repeat = at && reported.count({at.getLine(), at.getColumn()});
+    return repeat ? mlir::success() : mlir::failure();
+  });
   Parser parser(std::move(tokens), filename, context);
   std::unique_ptr<File> file = parser.parseFile();
   if (lexError || parser.hadError())

@@ -38,7 +38,7 @@ enum class LoweringStage { Loops, LLVMDialect };
 /// Adds the lowering of the `@infer` function of a graph-optimized nn module
 /// to `stage`: parameters materialized, nn -> linalg, one-shot bufferization
 /// with caller-owned outputs, buffers placed in the scratch arena, loops,
-/// then LLVM. The `@train` function must have been removed.
+/// then LLVM. The training graph is dropped first.
 /// With `poisonScratch`, freed scratch buffers are overwritten (PlanScratch's
 /// `poison-freed` debug check).
 void buildLoweringPipeline(mlir::OpPassManager &pm,

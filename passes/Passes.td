@@ -9,6 +9,16 @@
 
 include "mlir/Pass/PassBase.td"
 
+def DropTrainingGraph : Pass<"nnc-drop-training-graph", "mlir::ModuleOp"> {
+  let summary = "Remove the training function and optimizer before inference codegen";
+  let description = [{
+    Erases `func.func @train` and `nn.optimizer`: the inference pipeline
+    compiles `@infer` only. (Compiling the training step is the training
+    pipeline's job.) Legal on any nn module; afterwards only `@infer` and the
+    parameters remain.
+  }];
+}
+
 def MaterializeParams : Pass<"nnc-materialize-params", "mlir::ModuleOp"> {
   let summary = "Lay out parameters in one buffer and read them from it";
   let description = [{

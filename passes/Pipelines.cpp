@@ -40,6 +40,7 @@ void nnc::buildGraphPipeline(mlir::OpPassManager &pm) {
 
 void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
                                 bool poisonScratch) {
+  pm.addPass(createDropTrainingGraph());
   // Parameters become slices of the ABI's parameter buffer before lowering,
   // so bufferization sees them as views, never copies.
   pm.addPass(createMaterializeParams());

@@ -207,12 +207,6 @@ int main(int argc, char **argv) {
     return fail("--name '" + name + "' is not a valid C identifier");
   nnc::codegen::ModelABI model = nnc::codegen::describeModel(*module, name);
 
-  // Code generation covers inference; the training step is compiled by the
-  // training pipeline.
-  if (auto train = module->lookupSymbol<mlir::func::FuncOp>("train"))
-    train.erase();
-  for (auto optimizer : llvm::make_early_inc_range(module->getOps<nnc::nn::OptimizerOp>()))
-    optimizer.erase();
   mlir::PassManager lowering(&context);
   nnc::buildLoweringPipeline(lowering,
                              emit == Emit::Loops ? nnc::LoweringStage::Loops
