@@ -16,6 +16,16 @@ using nnc::nn::formatShape;
 static const Init kOnes{"constant", {1.0}};
 static const Init kZeros{"constant", {0.0}};
 
+/// Declares the optional per-channel weight (1) and bias (0) of a norm over
+/// [N, C, ...] when `affine` is set.
+static void declareChannelAffine(LayerContext &ctx, const BoundArgs &args, mlir::Value x,
+                                 mlir::Value &scale, mlir::Value &shift) {
+  if (!args.flag("affine"))
+    return;
+  scale = ctx.param("weight", {shapeOf(x)[1]}, kOnes);
+  shift = ctx.param("bias", {shapeOf(x)[1]}, kZeros);
+}
+
 /// Checks eps > 0 and the input has a channel dim.
 static bool checkNormInput(LayerContext &ctx, llvm::StringRef layer, mlir::Value x,
                            double eps) {
@@ -84,10 +94,7 @@ static Value emitGroupNorm(LayerContext &ctx, const BoundArgs &args) {
                                         [&] { return ctx.error() << "group_norm: "; })))
     return Value::error();
   mlir::Value scale, shift;
-  if (args.flag("affine")) {
-    scale = ctx.param("weight", {shapeOf(x)[1]}, kOnes);
-    shift = ctx.param("bias", {shapeOf(x)[1]}, kZeros);
-  }
+  declareChannelAffine(ctx, args, x, scale, shift);
   auto &b = ctx.builder();
   return result(b.create<nn::GroupNormOp>(ctx.loc(), x.getType(), x, scale, shift,
                                           b.getI64IntegerAttr(groups), b.getF64FloatAttr(eps)));
@@ -104,10 +111,7 @@ static Value emitInstanceNorm(LayerContext &ctx, const BoundArgs &args) {
     return Value::error();
   }
   mlir::Value scale, shift;
-  if (args.flag("affine")) {
-    scale = ctx.param("weight", {shapeOf(x)[1]}, kOnes);
-    shift = ctx.param("bias", {shapeOf(x)[1]}, kZeros);
-  }
+  declareChannelAffine(ctx, args, x, scale, shift);
   auto &b = ctx.builder();
   return result(b.create<nn::InstanceNormOp>(ctx.loc(), x.getType(), x, scale, shift,
                                              b.getF64FloatAttr(eps)));

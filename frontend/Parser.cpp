@@ -12,6 +12,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <functional>
 #include <set>
 
 using namespace nnc::frontend;
@@ -87,6 +88,8 @@ private:
   ExprPtr parseAdditive();
   ExprPtr parseMultiplicative();
   ExprPtr parseUnary();
+  /// Parses a prefix operator at the current token applied to `operand`.
+  ExprPtr parsePrefix(UnaryExpr::Op op, const std::function<ExprPtr()> &operand);
   ExprPtr parsePostfix();
   ExprPtr parsePrimary();
   std::unique_ptr<CallExpr> parseCallTarget();
@@ -490,16 +493,19 @@ ExprPtr Parser::parseAnd() {
 ExprPtr Parser::parseNot() {
   if (!is(TokenKind::KwNot))
     return parseComparison();
+  return parsePrefix(UnaryExpr::Op::Not, [&] { return parseNot(); });
+}
+
+ExprPtr Parser::parsePrefix(UnaryExpr::Op op, const std::function<ExprPtr()> &operand) {
   mlir::Location at = loc();
-  advance();
+  advance(); // the operator
   DepthGuard guard(*this);
   if (guard.tooDeep()) {
     errorHere() << "expression is nested too deeply (more than " << kMaxDepth << " levels)";
     return nullptr;
   }
-  ExprPtr operand = parseNot();
-  return operand ? std::make_unique<UnaryExpr>(at, UnaryExpr::Op::Not, std::move(operand))
-                 : nullptr;
+  ExprPtr value = operand();
+  return value ? std::make_unique<UnaryExpr>(at, op, std::move(value)) : nullptr;
 }
 
 ExprPtr Parser::parseComparison() {
@@ -557,16 +563,7 @@ ExprPtr Parser::parseMultiplicative() {
 ExprPtr Parser::parseUnary() {
   if (!is(TokenKind::Minus))
     return parsePostfix();
-  mlir::Location at = loc();
-  advance();
-  DepthGuard guard(*this);
-  if (guard.tooDeep()) {
-    errorHere() << "expression is nested too deeply (more than " << kMaxDepth << " levels)";
-    return nullptr;
-  }
-  ExprPtr operand = parseUnary();
-  return operand ? std::make_unique<UnaryExpr>(at, UnaryExpr::Op::Negate, std::move(operand))
-                 : nullptr;
+  return parsePrefix(UnaryExpr::Op::Negate, [&] { return parseUnary(); });
 }
 
 ExprPtr Parser::parsePostfix() {
