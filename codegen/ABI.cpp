@@ -66,6 +66,10 @@ ModelABI nnc::codegen::describeModel(mlir::ModuleOp module, StringRef name) {
     model.inputs.push_back(describe(infer.getArgumentTypes()[i], infer.getArgAttrDict(i)));
   for (unsigned i = 0; i < infer.getNumResults(); ++i)
     model.outputs.push_back(describe(infer.getResultTypes()[i], infer.getResultAttrDict(i)));
+  // @train takes the inputs of @infer, then the targets.
+  if (auto train = module.lookupSymbol<mlir::func::FuncOp>("train"))
+    for (unsigned i = infer.getNumArguments(); i < train.getNumArguments(); ++i)
+      model.targets.push_back(describe(train.getArgumentTypes()[i], train.getArgAttrDict(i)));
   for (auto param : module.getOps<nnc::nn::ParamOp>()) {
     ParamABI abi;
     abi.name = param.getSymName().str();
@@ -86,22 +90,37 @@ ModelABI nnc::codegen::describeModel(mlir::ModuleOp module, StringRef name) {
 void nnc::codegen::finishModel(mlir::ModuleOp lowered, ModelABI &model) {
   if (auto bytes = lowered->getAttrOfType<mlir::IntegerAttr>("nn.param_bytes"))
     model.paramBytes = bytes.getInt();
+  if (auto bytes = lowered->getAttrOfType<mlir::IntegerAttr>("nn.opt_state_bytes"))
+    model.optStateBytes = bytes.getInt();
+  if (auto defaults = lowered->getAttrOfType<mlir::DenseF32ArrayAttr>("nn.default_hparams"))
+    model.defaultHyperparams.assign(defaults.asArrayRef().begin(), defaults.asArrayRef().end());
+  // The model's parameters come first, in the order describeModel saw them;
+  // the optimizer state is internal to the training step.
   size_t index = 0;
   for (auto param : llvm::make_early_inc_range(lowered.getOps<nnc::nn::ParamOp>())) {
-    if (auto offset = param->getAttrOfType<mlir::IntegerAttr>("offset"))
-      model.params[index].offset = offset.getInt();
-    ++index;
+    if (!param->hasAttr("nn.optimizer_state")) {
+      if (auto offset = param->getAttrOfType<mlir::IntegerAttr>("offset"))
+        model.params[index].offset = offset.getInt();
+      ++index;
+    }
     param.erase();
   }
   lowered.walk([&](mlir::LLVM::LLVMFuncOp func) {
-    if (auto bytes = func->getAttrOfType<mlir::IntegerAttr>("nn.scratch_bytes"))
+    if (func.getName() == "train_step")
+      model.hasTraining = true;
+    if (auto bytes = func->getAttrOfType<mlir::IntegerAttr>("nn.scratch_bytes")) {
       if (func.getName() == "infer")
         model.inferScratchBytes = bytes.getInt();
+      if (func.getName() == "train_step")
+        model.trainScratchBytes = bytes.getInt();
+    }
     func->removeAttr("nn.scratch_bytes");
     for (unsigned i = 0; i < func.getNumArguments(); ++i)
       func.removeArgAttr(i, "nn.name");
   });
-  for (StringRef attr : {"nn.param_bytes", "nn.model"})
+  if (!model.hasTraining)
+    model.targets.clear();
+  for (StringRef attr : {"nn.param_bytes", "nn.opt_state_bytes", "nn.default_hparams", "nn.model"})
     lowered->removeAttr(attr);
 }
 
@@ -187,9 +206,10 @@ void TableBuilder::emit() {
                                   {llvm::ConstantFP::get(f32, p.initArgs[0]),
                                    llvm::ConstantFP::get(f32, p.initArgs[1])})}));
   // struct nnc_model_info { abi_version; name; param_bytes; infer_scratch_bytes;
-  //   param_count; input_count; output_count; params; inputs; outputs; }
-  auto *infoType =
-      llvm::StructType::get(ctx, {i32, ptr, i64, i64, i32, i32, i32, ptr, ptr, ptr});
+  //   param_count; input_count; output_count; params; inputs; outputs;
+  //   opt_state_bytes; train_scratch_bytes; target_count; targets; }
+  auto *infoType = llvm::StructType::get(
+      ctx, {i32, ptr, i64, i64, i32, i32, i32, ptr, ptr, ptr, i64, i64, i32, ptr});
   auto *info = llvm::ConstantStruct::get(
       infoType,
       {llvm::ConstantInt::get(i32, kAbiVersion), string(model.name),
@@ -200,7 +220,11 @@ void TableBuilder::emit() {
        llvm::ConstantInt::get(i32, model.outputs.size()),
        array(paramType, params, model.name + ".params"),
        tensorTable(model.inputs, model.name + ".inputs"),
-       tensorTable(model.outputs, model.name + ".outputs")});
+       tensorTable(model.outputs, model.name + ".outputs"),
+       llvm::ConstantInt::get(i64, model.optStateBytes),
+       llvm::ConstantInt::get(i64, model.trainScratchBytes),
+       llvm::ConstantInt::get(i32, model.targets.size()),
+       tensorTable(model.targets, model.name + ".targets")});
   new llvm::GlobalVariable(module, infoType, true, llvm::GlobalValue::ExternalLinkage, info,
                            model.name + "_model_info");
 
@@ -216,30 +240,32 @@ void TableBuilder::emit() {
   }
 }
 
-void nnc::codegen::emitABI(llvm::Module &module, const ModelABI &model) {
-  // Everything the lowering produced becomes local to the object.
-  for (llvm::Function &function : module.functions())
-    if (!function.isDeclaration())
-      function.setLinkage(llvm::GlobalValue::InternalLinkage);
-  for (llvm::GlobalVariable &global : module.globals())
-    if (!global.isDeclaration())
-      global.setLinkage(llvm::GlobalValue::InternalLinkage);
+namespace {
 
-  llvm::Function *impl = module.getFunction("infer");
-  impl->setName(model.name + ".infer");
+/// How an exported entry point checks one pointer argument.
+enum class ArgCheck {
+  Buffer,        // non-NULL and NNC_ALIGNMENT-aligned
+  OptionalBuffer, // not read when its size is 0: unchecked
+  NonNull,       // non-NULL, any alignment (the loss scalar)
+  DefaultIfNull, // NULL selects a default (the hyperparameters)
+};
+
+/// Emits `int32_t name(ptr...)`: checks each argument as `checks` says,
+/// returns the matching nnc_status on failure, otherwise calls `impl` with
+/// the arguments `impl` takes (a leading buffer `impl` does not take, such as
+/// the parameters of a model without any, is skipped) and returns NNC_OK.
+void emitCheckedEntry(llvm::Module &module, llvm::Function *impl, const std::string &name,
+                      llvm::ArrayRef<ArgCheck> checks, llvm::Constant *defaultValue) {
   llvm::LLVMContext &ctx = module.getContext();
   auto *ptr = llvm::PointerType::getUnqual(ctx);
   auto *i32 = llvm::Type::getInt32Ty(ctx);
-  size_t tensorCount = model.inputs.size() + model.outputs.size();
-  llvm::SmallVector<llvm::Type *> argTypes(tensorCount + 2, ptr);
+  auto *intPtr = llvm::Type::getInt64Ty(ctx);
+  llvm::SmallVector<llvm::Type *> argTypes(checks.size(), ptr);
   auto *entry = llvm::Function::Create(llvm::FunctionType::get(i32, argTypes, false),
-                                       llvm::GlobalValue::ExternalLinkage,
-                                       model.name + "_infer", module);
+                                       llvm::GlobalValue::ExternalLinkage, name, module);
   entry->addFnAttr(llvm::Attribute::NoUnwind);
-  auto *checks = llvm::BasicBlock::Create(ctx, "checks", entry);
-  llvm::IRBuilder<> b(checks);
-
-  // Which buffers are required, and the failure block of each check.
+  auto *checkBlock = llvm::BasicBlock::Create(ctx, "checks", entry);
+  llvm::IRBuilder<> b(checkBlock);
   auto fail = [&](int status) {
     auto *block = llvm::BasicBlock::Create(ctx, "fail", entry);
     llvm::IRBuilder<>(block).CreateRet(llvm::ConstantInt::get(i32, status));
@@ -252,25 +278,77 @@ void nnc::codegen::emitABI(llvm::Module &module, const ModelABI &model) {
     b.CreateCondBr(bad, onBad, next);
     b.SetInsertPoint(next);
   };
-  auto *intPtr = llvm::Type::getInt64Ty(ctx);
-  for (size_t i = 0; i < argTypes.size(); ++i) {
+  llvm::SmallVector<llvm::Value *> callArgs;
+  for (auto [i, kind] : llvm::enumerate(checks)) {
     llvm::Value *arg = entry->getArg(i);
-    bool isParams = i == 0, isScratch = i == argTypes.size() - 1;
-    bool required = isParams ? model.paramBytes > 0
-                             : isScratch ? model.inferScratchBytes > 0 : true;
-    if (!required)
-      continue;
-    check(b.CreateIsNull(arg), nullFail);
-    llvm::Value *low = b.CreateAnd(b.CreatePtrToInt(arg, intPtr), kAlignment - 1);
-    check(b.CreateICmpNE(low, llvm::ConstantInt::get(intPtr, 0)), alignFail);
+    if (kind == ArgCheck::Buffer || kind == ArgCheck::NonNull)
+      check(b.CreateIsNull(arg), nullFail);
+    if (kind == ArgCheck::Buffer) {
+      llvm::Value *low = b.CreateAnd(b.CreatePtrToInt(arg, intPtr), kAlignment - 1);
+      check(b.CreateICmpNE(low, llvm::ConstantInt::get(intPtr, 0)), alignFail);
+    }
+    if (kind == ArgCheck::DefaultIfNull)
+      arg = b.CreateSelect(b.CreateIsNull(arg), defaultValue, arg);
+    callArgs.push_back(arg);
   }
   // The lowered function takes params only when the model has parameters.
-  llvm::SmallVector<llvm::Value *> callArgs;
-  size_t skip = impl->arg_size() == tensorCount + 1 ? 1 : 0;
-  for (size_t i = skip; i < argTypes.size(); ++i)
-    callArgs.push_back(entry->getArg(i));
-  b.CreateCall(impl, callArgs);
+  size_t skip = callArgs.size() - impl->arg_size();
+  b.CreateCall(impl, llvm::ArrayRef(callArgs).drop_front(skip));
   b.CreateRet(llvm::ConstantInt::get(i32, 0));
+}
+
+} // namespace
+
+void nnc::codegen::emitABI(llvm::Module &module, const ModelABI &model) {
+  // Everything the lowering produced becomes local to the object.
+  for (llvm::Function &function : module.functions())
+    if (!function.isDeclaration())
+      function.setLinkage(llvm::GlobalValue::InternalLinkage);
+  for (llvm::GlobalVariable &global : module.globals())
+    if (!global.isDeclaration())
+      global.setLinkage(llvm::GlobalValue::InternalLinkage);
+
+  auto buffer = [](int64_t bytes) {
+    return bytes > 0 ? ArgCheck::Buffer : ArgCheck::OptionalBuffer;
+  };
+  llvm::Function *infer = module.getFunction("infer");
+  infer->setName(model.name + ".infer");
+  llvm::SmallVector<ArgCheck> inferChecks{buffer(model.paramBytes)};
+  inferChecks.append(model.inputs.size() + model.outputs.size(), ArgCheck::Buffer);
+  inferChecks.push_back(buffer(model.inferScratchBytes));
+  emitCheckedEntry(module, infer, model.name + "_infer", inferChecks, nullptr);
+
+  if (model.hasTraining) {
+    llvm::LLVMContext &ctx = module.getContext();
+    auto *f32 = llvm::Type::getFloatTy(ctx);
+    auto *hparamsType = llvm::ArrayType::get(f32, model.defaultHyperparams.size());
+    llvm::SmallVector<llvm::Constant *, 8> values;
+    for (float v : model.defaultHyperparams)
+      values.push_back(llvm::ConstantFP::get(f32, v));
+    auto *defaults = new llvm::GlobalVariable(
+        module, hparamsType, true, llvm::GlobalValue::ExternalLinkage,
+        llvm::ConstantArray::get(hparamsType, values), model.name + "_default_hparams");
+
+    llvm::Function *step = module.getFunction("train_step");
+    step->setName(model.name + ".train_step");
+    llvm::SmallVector<ArgCheck> stepChecks{buffer(model.paramBytes), ArgCheck::Buffer};
+    stepChecks.append(model.inputs.size() + model.targets.size(), ArgCheck::Buffer);
+    stepChecks.append({ArgCheck::DefaultIfNull, ArgCheck::NonNull,
+                       buffer(model.trainScratchBytes)});
+    emitCheckedEntry(module, step, model.name + "_train_step", stepChecks, defaults);
+
+    // init_opt_state: the whole optimizer state starts at zero.
+    auto *ptr = llvm::PointerType::getUnqual(ctx);
+    auto *zero = llvm::Function::Create(llvm::FunctionType::get(ptr, {ptr}, false),
+                                        llvm::GlobalValue::InternalLinkage,
+                                        model.name + ".zero_opt_state", module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", zero));
+    b.CreateMemSet(zero->getArg(0), b.getInt8(0), model.optStateBytes,
+                   llvm::MaybeAlign(kAlignment));
+    b.CreateRet(zero->getArg(0));
+    emitCheckedEntry(module, zero, model.name + "_init_opt_state", {ArgCheck::Buffer},
+                     nullptr);
+  }
 
   TableBuilder(module, model).emit();
 }
@@ -286,7 +364,8 @@ static std::string cParameterName(StringRef name) {
       "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
       "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
       "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
-      "class", "new", "delete", "this", "template", "params", "scratch"};
+      "class", "new", "delete", "this", "template", "params", "scratch",
+      "opt_state", "hparams", "loss"};
   for (const char *keyword : kKeywords)
     if (name == keyword)
       return name.str() + "_";
@@ -326,11 +405,18 @@ void nnc::codegen::emitHeader(const ModelABI &model, llvm::raw_ostream &os) {
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   os << "#define " << upper << "_PARAM_BYTES " << model.paramBytes << "u\n";
   os << "#define " << upper << "_INFER_SCRATCH_BYTES " << model.inferScratchBytes << "u\n";
-  os << "#define " << upper << "_PARAM_COUNT " << model.params.size() << "u\n\n";
+  os << "#define " << upper << "_PARAM_COUNT " << model.params.size() << "u\n";
+  if (model.hasTraining) {
+    os << "#define " << upper << "_OPT_STATE_BYTES " << model.optStateBytes << "u\n";
+    os << "#define " << upper << "_TRAIN_SCRATCH_BYTES " << model.trainScratchBytes << "u\n";
+  }
+  os << "\n";
   for (const TensorABI &t : model.inputs)
     writeShapeMacros(os, upper + "_INPUT_", t);
   for (const TensorABI &t : model.outputs)
     writeShapeMacros(os, upper + "_OUTPUT_", t);
+  for (const TensorABI &t : model.targets)
+    writeShapeMacros(os, upper + "_TARGET_", t);
   os << "\n/* Names, shapes, offsets and initializers of all parameters; sizes. */\n";
   os << "extern const nnc_model_info " << m << "_model_info;\n\n";
   if (model.embeddedParams)
@@ -345,5 +431,26 @@ void nnc::codegen::emitHeader(const ModelABI &model, llvm::raw_ostream &os) {
   for (const TensorABI &t : model.outputs)
     os << ", " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
   os << ", void *scratch);\n\n";
+  if (model.hasTraining) {
+    os << "/* Training. The optimizer state (" << upper << "_OPT_STATE_BYTES bytes) holds the\n"
+       << " * optimizer's buffers and step count; start it with " << m << "_init_opt_state.\n"
+       << " * One step runs the forward in training mode (batch statistics, dropout),\n"
+       << " * the backward and the optimizer update, updating params (and batch-norm\n"
+       << " * running statistics) and opt_state in place, and stores the batch's loss\n"
+       << " * (before the update) in *loss. params are then ready for " << m
+       << "_infer.\n"
+       << " * hparams may be NULL (" << m << "_default_hparams, the train section's\n"
+       << " * values) or point to a modified copy, e.g. for a learning-rate schedule.\n"
+       << " * scratch: " << upper << "_TRAIN_SCRATCH_BYTES bytes. loss and hparams need no\n"
+       << " * alignment. Returns like " << m << "_infer. */\n";
+    os << "extern const nnc_hparams " << m << "_default_hparams;\n";
+    os << "int32_t " << m << "_init_opt_state(void *opt_state);\n";
+    os << "int32_t " << m << "_train_step(void *params, void *opt_state";
+    for (const TensorABI &t : model.inputs)
+      os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
+    for (const TensorABI &t : model.targets)
+      os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
+    os << ",\n    const nnc_hparams *hparams, float *loss, void *scratch);\n\n";
+  }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* NNC_MODEL_" << upper << "_H */\n";
 }

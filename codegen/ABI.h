@@ -7,6 +7,12 @@
 //                     void *scratch);
 //   extern const nnc_model_info <m>_model_info;   // tables, sizes
 //   extern const unsigned char <m>_embedded_params[]; // with --weights only
+// and, for a model with a train section:
+//   int32_t <m>_train_step(void *params, void *opt_state, const <in> *...,
+//                          const <target> *..., const nnc_hparams *hparams,
+//                          float *loss, void *scratch);
+//   int32_t <m>_init_opt_state(void *opt_state);
+//   extern const nnc_hparams <m>_default_hparams;
 //
 // Every buffer is caller-owned and NNC_ALIGNMENT (64) byte aligned; the
 // entry point checks this and returns an nnc_status. The parameter buffer
@@ -52,21 +58,30 @@ struct ModelABI {
   std::vector<TensorABI> inputs, outputs;
   int64_t paramBytes = 0;
   int64_t inferScratchBytes = 0;
+  /// Training (hasTraining false: inference only).
+  bool hasTraining = false;
+  std::vector<TensorABI> targets;
+  int64_t optStateBytes = 0;
+  int64_t trainScratchBytes = 0;
+  llvm::SmallVector<float, 8> defaultHyperparams; // nnc_hparams field order
   /// Parameter bytes to embed read-only (--weights), laid out per `params`.
   std::optional<std::vector<char>> embeddedParams;
 };
 
-/// Reads the inputs, outputs and parameters of the nn module's `@infer`
-/// (before lowering); `name` is the symbol prefix.
+/// Reads the inputs, outputs and parameters of the nn module's `@infer`,
+/// and the targets of `@train` if present (before lowering); `name` is the
+/// symbol prefix.
 ModelABI describeModel(mlir::ModuleOp module, llvm::StringRef name);
 
 /// Fills in what lowering decided: parameter offsets and sizes, scratch
-/// size. Then erases the nn-level metadata the LLVM translation cannot
+/// sizes, whether a training step was compiled and its default
+/// hyperparameters. Then erases the nn-level metadata the LLVM translation cannot
 /// express (nn.param ops and nn.* attributes).
 void finishModel(mlir::ModuleOp lowered, ModelABI &model);
 
-/// Adds the exported entry point and tables to `module`, which holds the
-/// lowered function `infer`; makes every other symbol internal.
+/// Adds the exported entry points and tables to `module`, which holds the
+/// lowered function `infer` (and `train_step` when model.hasTraining);
+/// makes every other symbol internal.
 void emitABI(llvm::Module &module, const ModelABI &model);
 
 /// Writes the self-contained C99 header describing `model`.

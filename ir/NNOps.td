@@ -361,4 +361,6 @@ def NN_L2PenaltyOp : NN_PureOp<"l2_penalty"> {
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
+include "ir/NNTrainingOps.td"
+
 #endif // NNC_IR_NNOPS_TD

@@ -35,15 +35,16 @@ void buildGraphPipeline(mlir::OpPassManager &pm);
 /// (`--emit=loops`) or in the LLVM dialect.
 enum class LoweringStage { Loops, LLVMDialect };
 
-/// Adds the lowering of the `@infer` function of a graph-optimized nn module
-/// to `stage`: parameters materialized, nn -> linalg, one-shot bufferization
-/// with caller-owned outputs, buffers placed in the scratch arena, loops,
-/// then LLVM. The training graph is dropped first.
+/// Adds the lowering of a graph-optimized nn module to `stage`: with
+/// `withTraining`, `@train` becomes the differentiated `@train_step`
+/// (otherwise the training graph is dropped); then nn -> linalg, parameters
+/// materialized, one-shot bufferization with caller-owned outputs, buffers
+/// placed in the scratch arena, loops, then LLVM.
 /// With `poisonScratch`, freed scratch buffers are overwritten (PlanScratch's
 /// `poison-freed` debug check).
 void buildLoweringPipeline(mlir::OpPassManager &pm,
                            LoweringStage stage = LoweringStage::LLVMDialect,
-                           bool poisonScratch = false);
+                           bool poisonScratch = false, bool withTraining = true);
 
 /// Registers nnc's passes and the `nnc-pipeline` / `nnc-lower-to-llvm`
 /// pipelines with MLIR's registry so nnc-opt can run them by flag.

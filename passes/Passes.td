@@ -19,19 +19,59 @@ def DropTrainingGraph : Pass<"nnc-drop-training-graph", "mlir::ModuleOp"> {
   }];
 }
 
+def Differentiate : Pass<"nnc-differentiate", "mlir::ModuleOp"> {
+  let summary = "Build the training step from @train by reverse-mode autodiff";
+  let description = [{
+    Renames `func.func @train` (forward and scalar loss) to `@train_step`,
+    appends a `hparams: tensor<8xf32>` argument (the runtime nnc_hparams)
+    and builds, in order:
+    1. the training forward: training-mode batch_norm becomes batch_stats +
+       batch_norm on the batch statistics (+ running-statistics updates);
+       layer/group/instance norm become the same primitives on a reshaped
+       input plus a broadcast affine; training-mode dropout becomes
+       dropout_mask keyed by the step counter;
+    2. the backward: gradients flow from the loss (seeded with 1) through
+       the rules of GradientRules.h to every trainable parameter, visiting
+       only values that depend on one; an op on that path without a rule is
+       an error at its location;
+    3. one nn.optimizer_update per trainable parameter with a gradient
+       (parameters the loss does not reach are left untouched, as
+       torch.optim does), with its state in new `nn.param`s marked
+       `nn.optimizer_state` (zero-initialized), and the step counters
+       `optimizer.counters`;
+    4. nn.param_store of every new value, last.
+    The train section's hyperparameters are recorded as the module's
+    `nn.default_hparams`. Erases `nn.optimizer`.
+
+    Precondition: a verified nn module; `@train` has a single block and
+    returns the loss first. A module without `@train` is left as is
+    (its optimizer, if any, is erased).
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def MaterializeParams : Pass<"nnc-materialize-params", "mlir::ModuleOp"> {
   let summary = "Lay out parameters in one buffer and read them from it";
   let description = [{
-    Assigns every `nn.param` a byte offset (declaration order, each aligned to
-    64 bytes) recorded as its `offset` attribute, and the total as the module's
-    `nn.param_bytes`. Each function that loads parameters gets a leading
-    argument `params: tensor<Pxf32>` and every `nn.param_load` becomes a slice
-    of it reshaped to the parameter's shape.
+    Parameters live in two caller-owned buffers: the model parameters and
+    the optimizer state (`nn.param`s marked `nn.optimizer_state`). Assigns
+    every `nn.param` a byte offset in its buffer (declaration order, each
+    aligned to 64 bytes) recorded as its `offset` attribute, and the totals
+    as the module's `nn.param_bytes` and `nn.opt_state_bytes`. A function
+    that reads or writes a buffer gets it as a leading argument `params:
+    tensor<Pxf32>` (then `opt_state`); every `nn.param_load` becomes a slice
+    of it reshaped to the parameter's shape, and the `nn.param_store`s become
+    insert_slices into it, materialized in the argument's buffer before the
+    return, so bufferization updates the caller's buffer in place.
 
-    Precondition: a verified nn module on tensors. Afterwards no
-    `nn.param_load` remains; `nn.param` ops stay as the parameter table.
+    Precondition: stores follow every read of the buffers (as
+    nnc-differentiate emits them). Runs after the lowering to linalg and its
+    clean-up, so the materializations it creates reach bufferization.
+    Afterwards no `nn.param_load`/`nn.param_store` remains; `nn.param` ops
+    stay as the parameter table.
   }];
-  let dependentDialects = ["mlir::tensor::TensorDialect"];
+  let dependentDialects = ["mlir::tensor::TensorDialect",
+                           "mlir::bufferization::BufferizationDialect"];
 }
 
 def LowerNNToLinalg : Pass<"nnc-lower-nn-to-linalg", "mlir::ModuleOp"> {
@@ -42,10 +82,11 @@ def LowerNNToLinalg : Pass<"nnc-lower-nn-to-linalg", "mlir::ModuleOp"> {
     generalized with the output-width loop innermost so it vectorizes; the
     rest become linalg.generic ops.
 
-    Precondition: parameters materialized (no `nn.param_load`), inference
-    semantics (training-mode batch_norm and dropout are lowered by the
-    training pipeline). Afterwards functions hold no nn ops; an op without a
-    lowering is reported as an error at its location.
+    Precondition: inference semantics or a differentiated training step
+    (training-mode batch_norm and dropout were decomposed by
+    nnc-differentiate). Afterwards functions hold no nn ops but
+    `nn.param_load`/`nn.param_store`; an op without a lowering is reported
+    as an error at its location.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
                            "mlir::math::MathDialect", "mlir::tensor::TensorDialect",

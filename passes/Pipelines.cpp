@@ -39,14 +39,18 @@ void nnc::buildGraphPipeline(mlir::OpPassManager &pm) {
 }
 
 void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
-                                bool poisonScratch) {
-  pm.addPass(createDropTrainingGraph());
-  // Parameters become slices of the ABI's parameter buffer before lowering,
-  // so bufferization sees them as views, never copies.
-  pm.addPass(createMaterializeParams());
+                                bool poisonScratch, bool withTraining) {
+  if (withTraining)
+    pm.addPass(createDifferentiate());
+  else
+    pm.addPass(createDropTrainingGraph());
   pm.addPass(createLowerNNToLinalg());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
+  // Parameters become slices of the ABI's buffers right before
+  // bufferization, so it sees them as views, never copies, and updates them
+  // in place.
+  pm.addPass(createMaterializeParams());
   // Function boundaries with identity layouts give the bare-pointer C ABI.
   // Copies become linalg.copy, lowered to loops like everything else, not
   // calls to MLIR's C runtime helper memrefCopy.
@@ -107,6 +111,6 @@ void nnc::registerPasses() {
       "nnc-pipeline", "Run the graph pipeline the nnc driver runs on nn IR",
       [](mlir::OpPassManager &pm) { buildGraphPipeline(pm); });
   mlir::PassPipelineRegistration<>(
-      "nnc-lower-to-llvm", "Lower an inference-only nn module to the LLVM dialect",
+      "nnc-lower-to-llvm", "Lower an nn module (inference and training step) to the LLVM dialect",
       [](mlir::OpPassManager &pm) { buildLoweringPipeline(pm); });
 }

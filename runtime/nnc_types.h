@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 1
+#define NNC_ABI_VERSION 2
 #define NNC_ALIGNMENT 64
 #define NNC_MAX_RANK 8
 
@@ -60,6 +60,25 @@ typedef struct nnc_tensor_info {
   uint64_t numel;
 } nnc_tensor_info;
 
+/* The optimizer hyperparameters a training step reads, in this order. A
+ * model's <m>_default_hparams holds the values of its train section; pass a
+ * modified copy to <m>_train_step to change them between steps (e.g. a
+ * learning-rate schedule) without recompiling. Fields an optimizer does not
+ * use are ignored: sgd reads lr, momentum, dampening, weight_decay; rmsprop
+ * lr, alpha, eps, momentum, weight_decay; adam lr, beta1, beta2, eps,
+ * weight_decay. Whether momentum buffers exist is fixed at compile time (a
+ * nonzero momentum in the train section). */
+typedef struct nnc_hparams {
+  float lr;
+  float momentum;
+  float dampening;
+  float alpha;        /* rmsprop smoothing constant */
+  float beta1;
+  float beta2;
+  float eps;
+  float weight_decay;
+} nnc_hparams;
+
 /* Everything an application or the runtime needs to know about a model. */
 typedef struct nnc_model_info {
   uint32_t abi_version;        /* NNC_ABI_VERSION */
@@ -72,6 +91,11 @@ typedef struct nnc_model_info {
   const nnc_param_info *params;
   const nnc_tensor_info *inputs;
   const nnc_tensor_info *outputs;
+  /* Training (all zero / NULL when the model has no train section). */
+  uint64_t opt_state_bytes;    /* size of the optimizer-state buffer */
+  uint64_t train_scratch_bytes;
+  uint32_t target_count;       /* train_step takes the inputs, then these */
+  const nnc_tensor_info *targets;
 } nnc_model_info;
 
 #endif /* NNC_TYPES_H */

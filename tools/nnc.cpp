@@ -85,6 +85,9 @@ static cl::opt<bool> poisonScratch(
     "debug-poison-scratch",
     cl::desc("Overwrite each scratch buffer after its last use (checks the memory plan)"),
     cl::cat(nncCategory));
+static cl::opt<bool> inferenceOnly(
+    "no-train", cl::desc("Compile inference only, even if the model has a train section"),
+    cl::cat(nncCategory));
 static cl::opt<bool> printTargetList("print-targets",
                                      cl::desc("List the supported targets and exit"),
                                      cl::cat(nncCategory));
@@ -211,7 +214,7 @@ int main(int argc, char **argv) {
   nnc::buildLoweringPipeline(lowering,
                              emit == Emit::Loops ? nnc::LoweringStage::Loops
                                                  : nnc::LoweringStage::LLVMDialect,
-                             poisonScratch);
+                             poisonScratch, !inferenceOnly);
   if (mlir::failed(lowering.run(*module)))
     return 1;
   if (emit == Emit::Loops || emit == Emit::LLVMDialect)
@@ -231,6 +234,10 @@ int main(int argc, char **argv) {
          << "  arena / tensors:      "
          << llvm::format("%.3f", naiveBytes ? double(model.inferScratchBytes) / naiveBytes : 0.0)
          << "\n";
+      if (model.hasTraining)
+        os << "Memory plan (training step):\n"
+           << "  optimizer state:      " << model.optStateBytes << " bytes\n"
+           << "  scratch arena:        " << model.trainScratchBytes << " bytes\n";
       return mlir::success();
     });
   if (emit == Emit::Header)

@@ -31,3 +31,33 @@ module {
     return %y : tensor<4xf32>
   }
 }
+
+// -----
+
+// Optimizer state lives in its own buffer; stores become insert_slices
+// into the argument, materialized in it after the last store. The training
+// step takes both buffers, first params, then opt_state.
+// CHECK-LABEL: module
+// CHECK: nn.param @w : tensor<3xf32> {{{.*}}offset = 0 : i64
+// CHECK: nn.param @w.momentum_buffer : tensor<3xf32> {{{.*}}offset = 0 : i64
+// CHECK: func.func @train_step(%[[P:.+]]: tensor<16xf32> {nn.name = "params"}, %[[S:.+]]: tensor<16xf32> {nn.name = "opt_state"}, %{{.+}}: tensor<3xf32>)
+// CHECK: %[[W:.+]] = tensor.extract_slice %[[P]][0] [3] [1]
+// CHECK: %[[B:.+]] = tensor.extract_slice %[[S]][0] [3] [1]
+// CHECK: %[[NEW:.+]] = nn.add %[[W]], %[[B]]
+// CHECK: %[[P2:.+]] = tensor.insert_slice %[[NEW]] into %[[P]][0] [3] [1]
+// CHECK: bufferization.materialize_in_destination %[[P2]] in %[[P]]
+// CHECK: %[[S2:.+]] = tensor.insert_slice %[[W]] into %[[S]][0] [3] [1]
+// CHECK: bufferization.materialize_in_destination %[[S2]] in %[[S]]
+// CHECK-NOT: nn.param_store
+module {
+  nn.param @w : tensor<3xf32> {init = "constant", init_args = array<f64: 0.0>, trainable = true}
+  nn.param @w.momentum_buffer : tensor<3xf32> {init = "constant", init_args = array<f64: 0.0>, nn.optimizer_state, trainable = false}
+  func.func @train_step(%x: tensor<3xf32>) -> tensor<3xf32> {
+    %w = nn.param_load @w : tensor<3xf32>
+    %b = nn.param_load @w.momentum_buffer : tensor<3xf32>
+    %n = nn.add %w, %b : tensor<3xf32>
+    nn.param_store %n, @w : tensor<3xf32>
+    nn.param_store %w, @w.momentum_buffer : tensor<3xf32>
+    return %x : tensor<3xf32>
+  }
+}
