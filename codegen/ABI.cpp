@@ -24,7 +24,7 @@ using llvm::StringRef;
 namespace {
 // Mirrors of runtime/nnc_types.h constants.
 constexpr int kMaxRank = 8;
-constexpr int kAbiVersion = 1;
+constexpr int kAbiVersion = 2;
 constexpr int kAlignment = 64;
 constexpr int kStatusNullArgument = 1;
 constexpr int kStatusAlignment = 2;

@@ -83,10 +83,20 @@ def NN_BatchStatsOp : NN_PureOp<"batch_stats"> {
 def NN_DropoutMaskOp : NN_PureOp<"dropout_mask"> {
   let summary = "x * mask / (1 - rate), the mask drawn from (seed, step, index)";
   let description = [{
-    The mask keeps element i when hash(seed, step, i) >= rate * 2^32 with a
-    counter-based hash (SplitMix64's finalizer), so the same step and seed give the
-    same mask in the forward and the backward and on every platform. `step`
-    is the optimizer's step counter.
+    `step` is the optimizer's counters tensor<3xf32>; its element 0 is the
+    step number t (an exact integer). Element i (the row-major linear index)
+    is kept, as x[i] / (1 - rate) (an f32 division), when
+    hash(seed, t, i) >= rate * 2^32, and is 0 otherwise, where, in uint64
+    arithmetic wrapping mod 2^64:
+
+        z = seed * 0x9E3779B97F4A7C15 + (uint64(t) << 32) + i
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+        z = z ^ (z >> 31)
+        hash = z >> 32
+
+    (SplitMix64's finalizer, high 32 bits). The same step and seed give the
+    same mask in the forward and the backward and on every platform.
   }];
   let arguments = (ins NN_F32Tensor:$input, NN_F32Tensor:$step, F64Attr:$rate,
                        I64Attr:$seed);

@@ -85,6 +85,8 @@ struct LowerNNToLinalgPass : nnc::impl::LowerNNToLinalgBase<LowerNNToLinalgPass>
     nnc::lowering::populateNormLoweringPatterns(patterns);
     nnc::lowering::populateElementwiseLoweringPatterns(patterns);
     nnc::lowering::populateShapeLoweringPatterns(patterns);
+    nnc::lowering::populateGradientLoweringPatterns(patterns);
+    nnc::lowering::populateLossLoweringPatterns(patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
     for (auto func : module.getOps<func::FuncOp>()) {
       (void)applyPatternsAndFoldGreedily(func, frozen);
@@ -95,7 +97,8 @@ struct LowerNNToLinalgPass : nnc::impl::LowerNNToLinalgBase<LowerNNToLinalgPass>
     bool failed = false;
     module.walk([&](Operation *op) {
       if (op->getDialect() != getContext().getLoadedDialect<nnc::nn::NNDialect>() ||
-          isa<nnc::nn::ParamOp, nnc::nn::OptimizerOp>(op))
+          isa<nnc::nn::ParamOp, nnc::nn::OptimizerOp, nnc::nn::ParamLoadOp,
+              nnc::nn::ParamStoreOp>(op))
         return;
       op->emitError() << "'" << op->getName()
                       << "' cannot be compiled to code yet in this context";

@@ -90,6 +90,8 @@ void populatePoolLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateNormLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateGradientLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateLossLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace nnc::lowering
 
