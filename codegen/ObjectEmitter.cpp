@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/ObjectEmitter.h"
+#include "codegen/OutlineLoopNests.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -59,6 +60,8 @@ mlir::LogicalResult nnc::codegen::emitCode(mlir::ModuleOp lowered, const ModelAB
   emitABI(*module, model);
   if (llvm::verifyModule(*module, &llvm::errs()))
     return lowered.emitError("internal error: the generated LLVM IR does not verify");
+  if (optLevel > 0)
+    outlineLoopNests(*module);
   optimize(*module, machine, optLevel);
   if (kind == OutputKind::LLVMIR) {
     module->print(os, nullptr);

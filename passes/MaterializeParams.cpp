@@ -67,22 +67,20 @@ void materialize(func::FuncOp func, ParamBuffer &buffer, unsigned argIndex,
                                                    param.getTensorType().getShape()));
     load.erase();
   }
-  if (stores.empty())
-    return;
-  // Every store's value is final here; chaining them after the last one
-  // keeps all reads of the old contents before the first write.
-  builder.setInsertionPointAfter(stores.back());
-  Value updated = argument;
+  // Each store copies its value into its slice of the argument. The
+  // stores follow every read of the old contents, so bufferization writes
+  // the caller's buffer in place.
   for (nn::ParamStoreOp store : stores) {
     auto [offset, param] = buffer.offsets.lookup(store.getParam());
-    auto [offsets, sizes, strides] = sliceAttrs(offset, flatType(param).getNumElements());
-    Value flat = nnc::lowering::reshape(builder, store.getLoc(), store.getValue(),
-                                        {flatType(param).getNumElements()});
-    updated = builder.create<tensor::InsertSliceOp>(store.getLoc(), flat, updated, ValueRange{},
-                                                    ValueRange{}, ValueRange{}, offsets, sizes,
-                                                    strides);
+    builder.setInsertionPoint(store);
+    int64_t count = flatType(param).getNumElements();
+    auto [offsets, sizes, strides] = sliceAttrs(offset, count);
+    Value slot = builder.create<tensor::ExtractSliceOp>(store.getLoc(), flatType(param),
+                                                        argument, ValueRange{}, ValueRange{},
+                                                        ValueRange{}, offsets, sizes, strides);
+    Value flat = nnc::lowering::reshape(builder, store.getLoc(), store.getValue(), {count});
+    builder.create<bufferization::MaterializeInDestinationOp>(store.getLoc(), flat, slot);
   }
-  builder.create<bufferization::MaterializeInDestinationOp>(func.getLoc(), updated, argument);
   for (nn::ParamStoreOp store : stores)
     store.erase();
 }

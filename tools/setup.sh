@@ -12,6 +12,8 @@ PACKAGES=(
   python3 python3-torch python3-numpy
   # Cross-compilation to AArch64 and running it under emulation.
   g++-aarch64-linux-gnu qemu-user
+  # examples/train_fashion: the Fashion-MNIST data set, read with zlib.
+  dataset-fashion-mnist zlib1g-dev
 )
 
 missing=()

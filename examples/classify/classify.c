@@ -2,10 +2,20 @@
  * grayscale image (PGM, 32x32, or 28x28 which is centred with a 2-pixel
  * border as LeNet-5 expects).
  *
- *   classify [--weights trained.safetensors] image.pgm
+ *   classify [--weights trained.safetensors] [--fashion] image.pgm
  *
  * Without --weights the parameters are initialized from seed 1 with the
  * model's initializers (PyTorch's defaults), so the scores are untrained.
+ * The weights are read at run time with nnc_load_safetensors.
+ *
+ * --fashion classifies a 28x28 Fashion-MNIST image with the weights
+ * examples/train_fashion saves: it normalises the pixels as that program
+ * does, (p - 0.2860) / 0.3530, and names the class. Its model,
+ * fashion_lenet5.nn, has the same parameters (names and shapes) as
+ * lenet5.nn, and its conv1 pads a 28x28 image with 2 zeros on each side:
+ * lenet5 on the normalised image centred in a border of zeros computes the
+ * same logits.
+ *
  * The memory is the application's: one parameter buffer, one scratch buffer,
  * the input and the output, all 64-byte aligned, sized by lenet5.h. */
 #define _POSIX_C_SOURCE 200809L
@@ -17,6 +27,13 @@
 #include <string.h>
 
 enum { SIDE = 32 };
+
+/* Fashion-MNIST: the training pixels' mean and standard deviation (pixels in
+ * [0, 1]) that examples/train_fashion normalises with, and the class names. */
+static const float FASHION_MEAN = 0.2860f, FASHION_STD = 0.3530f;
+static const char *const FASHION_CLASSES[10] = {
+    "t-shirt/top", "trouser", "pullover", "dress", "coat",
+    "sandal",      "shirt",   "sneaker",  "bag",   "ankle boot"};
 
 /* Allocates `bytes` (rounded up to the alignment) aligned to NNC_ALIGNMENT. */
 static void *aligned_buffer(size_t bytes) {
@@ -48,8 +65,9 @@ static int read_number(FILE *file, long *value) {
   return 1;
 }
 
-/* Loads a P2/P5 PGM into `pixels` (SIDE x SIDE, values in [0, 1]). */
-static int load_pgm(const char *path, float *pixels) {
+/* Loads a P2/P5 PGM into `pixels` (SIDE x SIDE, values in [0, 1]; with
+ * `fashion`, a 28x28 image normalised as Fashion-MNIST, in a border of 0). */
+static int load_pgm(const char *path, float *pixels, int fashion) {
   FILE *file = fopen(path, "rb");
   if (!file) {
     fprintf(stderr, "classify: cannot open %s\n", path);
@@ -66,6 +84,12 @@ static int load_pgm(const char *path, float *pixels) {
     fclose(file);
     return 0;
   }
+  if (fashion && width != 28) {
+    fprintf(stderr, "classify: --fashion needs a 28x28 image (Fashion-MNIST's size); %s is "
+                    "32x32\n", path);
+    fclose(file);
+    return 0;
+  }
   long border = (SIDE - width) / 2;
   memset(pixels, 0, sizeof(float) * SIDE * SIDE);
   for (long y = 0; y < height && ok; ++y)
@@ -78,7 +102,10 @@ static int load_pgm(const char *path, float *pixels) {
         ok = c != EOF;
         value = c;
       }
-      pixels[(y + border) * SIDE + (x + border)] = (float)value / (float)maxval;
+      float v = (float)value / (float)maxval;
+      if (fashion)
+        v = (v - FASHION_MEAN) / FASHION_STD;
+      pixels[(y + border) * SIDE + (x + border)] = v;
     }
   fclose(file);
   if (!ok)
@@ -88,18 +115,21 @@ static int load_pgm(const char *path, float *pixels) {
 
 int main(int argc, char **argv) {
   const char *weights = NULL, *image_path = NULL;
+  int fashion = 0;
   for (int i = 1; i < argc; ++i) {
     if (strcmp(argv[i], "--weights") == 0 && i + 1 < argc)
       weights = argv[++i];
+    else if (strcmp(argv[i], "--fashion") == 0)
+      fashion = 1;
     else if (!image_path && argv[i][0] != '-')
       image_path = argv[i];
     else {
-      fprintf(stderr, "usage: classify [--weights trained.safetensors] image.pgm\n");
+      fprintf(stderr, "usage: classify [--weights trained.safetensors] [--fashion] image.pgm\n");
       return 2;
     }
   }
   if (!image_path) {
-    fprintf(stderr, "usage: classify [--weights trained.safetensors] image.pgm\n");
+    fprintf(stderr, "usage: classify [--weights trained.safetensors] [--fashion] image.pgm\n");
     return 2;
   }
   void *params = aligned_buffer(LENET5_PARAM_BYTES);
@@ -118,7 +148,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "classify: %s\n", weights ? error : nnc_status_string(status));
     return 1;
   }
-  if (!load_pgm(image_path, image))
+  if (!load_pgm(image_path, image, fashion))
     return 1;
   status = lenet5_infer(params, image, logits, scratch);
   if (status != NNC_OK) {
@@ -132,7 +162,10 @@ int main(int argc, char **argv) {
     if (logits[c] > logits[best])
       best = c;
   }
-  printf("\nclass: %d\n", best);
+  if (fashion)
+    printf("\nclass: %d (%s)\n", best, FASHION_CLASSES[best]);
+  else
+    printf("\nclass: %d\n", best);
   free(params);
   free(scratch);
   free(image);
