@@ -23,7 +23,7 @@ static const nnc_param_info fuzz_params[] = {
 
 static const nnc_model_info fuzz_model = {
     NNC_ABI_VERSION, "fuzz", 384, 0, sizeof fuzz_params / sizeof fuzz_params[0], 0, 0,
-    fuzz_params, NULL, NULL};
+    fuzz_params, NULL, NULL, 0, 0, 0, NULL};
 
 /* 64-byte aligned storage without C11: over-allocate and round up. */
 static unsigned char storage[384 + 64];

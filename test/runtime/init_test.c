@@ -106,7 +106,7 @@ static void test_statistics(void) {
       {"uniform_a_eq_b", 0, 1000, 1, 1, {1000}, NNC_INIT_UNIFORM, {2.0f, 2.0f}},
       {"uniform_one_ulp", 0, 1000, 1, 1, {1000}, NNC_INIT_UNIFORM, {1.0f, 0.0f}},
   };
-  nnc_model_info m = {NNC_ABI_VERSION, "stats", 0, 0, COUNT, 0, 0, p, NULL, NULL};
+  nnc_model_info m = {NNC_ABI_VERSION, "stats", 0, 0, COUNT, 0, 0, p, NULL, NULL, 0, 0, 0, NULL};
   void *buf;
   const float *x;
   double a, b, n, sum, sum2, mean, var, sd;

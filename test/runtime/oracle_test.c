@@ -70,7 +70,7 @@ static void test_rng_reference(void) {
       {"n01", 8512, 20000, 1, 1, {20000}, NNC_INIT_NORMAL, {0.0f, 1.0f}},
       {"c", 88512, 10, 1, 1, {10}, NNC_INIT_CONSTANT, {2.5f, 0.0f}},
   };
-  nnc_model_info m = {NNC_ABI_VERSION, "ref", 88576, 0, 5, 0, 0, p, NULL, NULL};
+  nnc_model_info m = {NNC_ABI_VERSION, "ref", 88576, 0, 5, 0, 0, p, NULL, NULL, 0, 0, 0, NULL};
   char out[512], specs[1024];
   unsigned char *params, *mine, *theirs;
   size_t size, used = 0, offset = 0;

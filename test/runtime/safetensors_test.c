@@ -599,7 +599,7 @@ static void test_escaped_names(void) {
       {"tab\tnewline\n\x01", 64, 1, 0, 1, {0}, NNC_INIT_CONSTANT, {2.0f, 0}},
       {"utf8 \xc3\xa9\xf0\x9f\x98\x80", 128, 3, 1, 1, {3}, NNC_INIT_UNIFORM, {0.0f, 1.0f}},
   };
-  nnc_model_info m = {NNC_ABI_VERSION, "odd", 192, 0, 3, 0, 0, odd, NULL, NULL};
+  nnc_model_info m = {NNC_ABI_VERSION, "odd", 192, 0, 3, 0, 0, odd, NULL, NULL, 0, 0, 0, NULL};
   unsigned char *a = (unsigned char *)nt_alloc(192, 0), *b = (unsigned char *)nt_alloc(192, 0);
   char path[512], error[256];
   nt_path(path, sizeof path, "odd_names.safetensors");

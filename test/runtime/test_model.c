@@ -23,7 +23,7 @@ const nnc_param_info net_params[9] = {
 };
 
 const nnc_model_info net_model = {
-    NNC_ABI_VERSION, "net", 832, 0, 9, 0, 0, net_params, NULL, NULL,
+    NNC_ABI_VERSION, "net", 832, 0, 9, 0, 0, net_params, NULL, NULL, 0, 0, 0, NULL,
 };
 
 void fill_pattern(const nnc_model_info *model, void *params) {
