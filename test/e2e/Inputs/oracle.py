@@ -598,8 +598,14 @@ def build(case, nnc, workdir, target=HOST):
     run([target.cc, *target.cflags, "driver.c", "m.o", "-o", "drv", *target.ldflags],
         workdir, f"{os.path.basename(target.cc)} driver.c m.o")
     info = parse_info(run([*target.runner, "./drv", "info"], workdir, "drv info"))
-    check_tables(info)
+    check_tables(info, header_abi_version(header))
     return info
+
+
+def header_abi_version(header_text):
+    """The NNC_ABI_VERSION the generated header embeds (1 if it has none)."""
+    match = re.search(r"#define\s+NNC_ABI_VERSION\s+(\d+)", header_text)
+    return int(match.group(1)) if match else 1
 
 
 def make_values(case, info):

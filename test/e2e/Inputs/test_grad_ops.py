@@ -60,9 +60,8 @@ sys.dont_write_bytecode = True  # keep the source tree clean (lit runs from it)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import oracle  # noqa: E402
 import train_oracle  # noqa: E402
-from oracle import OracleError, randn  # noqa: E402
+from oracle import OracleError  # noqa: E402
 from train_oracle import Optimizer, TrainCase, labels  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -588,10 +587,14 @@ case("softmax_last", [X1], [f"y = x |> {pre1d(4)} |> softmax"],
      act(lambda h: F.softmax(h, dim=-1)), params=WIDE_PRE)
 case("softmax_axis1_4d", [X2], [f"y = x |> {pre2d(5)} |> softmax(axis=1)"],
      lambda p, x, train: F.softmax(P2(p, x), dim=1), params=WIDE_PRE)
+case("softmax_axis_minus2", [X1], [f"y = x |> {pre1d(4)} |> softmax(axis=-2)"],
+     act(lambda h: F.softmax(h, dim=-2)), params=WIDE_PRE)
 case("log_softmax_last", [X1], [f"y = x |> {pre1d(4)} |> log_softmax"],
      act(lambda h: F.log_softmax(h, dim=-1)), params=WIDE_PRE)
 case("log_softmax_axis1", [X1], [f"y = x |> {pre1d(4)} |> log_softmax(axis=1)"],
      act(lambda h: F.log_softmax(h, dim=1)), params=WIDE_PRE)
+case("log_softmax_axis_minus2_4d", [X2], [f"y = x |> {pre2d(3)} |> log_softmax(axis=-2)"],
+     lambda p, x, train: F.log_softmax(P2(p, x), dim=-2), params=WIDE_PRE)
 case("log_softmax_axis0", [X1], [f"y = x |> {pre1d(4)} |> log_softmax(axis=0)"],
      act(lambda h: F.log_softmax(h, dim=0)), params=WIDE_PRE)
 
@@ -653,6 +656,11 @@ case("concat_axis_last", [X2],
       "y = a |> concat(b, axis=-1)"],
      lambda p, x, train: torch.cat([F.conv2d(x, p["pa.weight"], p["pa.bias"]),
                                     F.conv2d(x, p["pb.weight"], p["pb.bias"])], dim=-1))
+case("concat_axis_minus2_4d", [X2],
+     ["a = x |> pa: conv2d(2, kernel=1)", "b = x |> pb: conv2d(2, kernel=[3, 1])",
+      "y = concat(a, b, axis=-2)"],
+     lambda p, x, train: torch.cat([F.conv2d(x, p["pa.weight"], p["pa.bias"]),
+                                    F.conv2d(x, p["pb.weight"], p["pb.bias"])], dim=-2))
 case("concat_axis0", ["x: f32[2, 5]", "z: f32[1, 4]"],
      ["a = x |> pa: dense(3)", "b = z |> pb: dense(3)", "y = concat(a, b, axis=0)"],
      lambda p, x, z, train: torch.cat([pa(p, x), pb(p, z)], dim=0))
@@ -663,6 +671,8 @@ case("flatten_dense", [X2], [f"y = x |> {pre2d(2)} |> relu |> flatten |> fc: den
      lambda p, x, train: F.linear(F.relu(P2(p, x)).flatten(1), p["fc.weight"], p["fc.bias"]))
 case("flatten_start2", [X2], [f"y = x |> {pre2d(2)} |> flatten(start=2)"],
      lambda p, x, train: P2(p, x).flatten(2))
+case("flatten_start_minus2", [X2], [f"y = x |> {pre2d(2)} |> flatten(start=-2)"],
+     lambda p, x, train: P2(p, x).flatten(-2))
 case("reshape_conv", ["x: f32[2, 10]"],
      [f"y = x |> {pre_dense(63)} |> reshape([2, 1, 7, 9]) |> c: conv2d(2, kernel=3) "
       "|> reshape([2, -1])"],

@@ -69,7 +69,6 @@ import oracle  # noqa: E402
 import train_oracle  # noqa: E402
 from train_oracle import Optimizer, TrainCase, labels  # noqa: E402
 
-import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch.nn.utils import stateless  # noqa: E402
 
@@ -232,9 +231,10 @@ def cases(examples=EXAMPLES):
         common = dict(source=source, loss=model_loss(name), forward=model_forward(name),
                       fillers=spec["fillers"])
         big = name in BIG
-        # Finite differences: one element (the largest gradient) per tensor of
-        # the big models (a float64 forward each), three for the others.
-        result.append(TrainCase(f"{name}_grad", kind="grad", fd_count=1 if big else train_oracle.FD_COUNT, **common))
+        # Finite differences: one element (the largest gradient) per tensor
+        # of the big models (two float64 forwards each), three for the others.
+        result.append(TrainCase(f"{name}_grad", kind="grad",
+                                fd_count=1 if big else train_oracle.FD_COUNT, **common))
         steps = spec.get("steps", 20)
         table = optimizers(spec["lr_scale"], spec.get("adam_eps", 1e-8))
         for opt in (BIG_OPTIMIZERS if big else SMALL_OPTIMIZERS):

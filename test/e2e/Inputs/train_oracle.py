@@ -81,7 +81,16 @@ normalizes into a full step). That sensitivity is a property of float32
 arithmetic on that trajectory, not of an implementation, so the bound is
 the larger of 1e-3 * D and ten times PyTorch float32's deviation: a correct
 float32 implementation rounds differently from PyTorch but by the same
-order.
+order. These bounds still catch a wrong rule: replaying the reference with
+one hyperparameter changed (dampening 0, nesterov off, adam for adamw,
+weight decay 0, rmsprop momentum 0 or alpha 0.99, adam beta2 0.99 and sgd
+momentum 0.8 on unet_small, adam eps 1e-6 on lenet5) fails each case.
+
+Hyperparameters: torch.optim is built from the train section's values
+(rounded to float32); <m>_default_hparams must hold the same values
+(checked separately). A step where the driver passes an nnc_hparams struct
+sets torch.optim's param_group to the same values; a NULL step restores the
+train section's values.
 
 Both kinds finally run <m>_infer on nnc's trained parameters (running
 statistics included) with the last batch's inputs and compare it with the
@@ -95,12 +104,11 @@ import math
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import traceback
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Optional
 
 sys.dont_write_bytecode = True
 
@@ -509,13 +517,17 @@ def reference_grad(case, info, initial, batch):
 
 def reference_trajectory(case, info, initial, batches, hparams, dtype=torch.float64):
     """The K steps in torch.optim, in `dtype`: float64 is the reference,
-    float32 measures how sensitive the trajectory is to float32 rounding."""
+    float32 measures how sensitive the trajectory is to float32 rounding.
+    hparams[k]: None (nnc got NULL: torch.optim keeps the train section's
+    values it was built with) or the nnc_hparams dict nnc got."""
     p = to64(initial, info, True, dtype)
     leaves = [p[n] for n in p.trainable]
     opt = case.optimizer.torch(leaves)
+    built = {k: v for k, v in opt.param_groups[0].items() if k != "params"}
     losses = []
     for k, batch in enumerate(batches):
-        opt.param_groups[0].update(torch_hparams(case.optimizer.kind, hparams[k]))
+        opt.param_groups[0].update(built if hparams[k] is None else
+                                   torch_hparams(case.optimizer.kind, hparams[k]))
         p.step = k
         x, t = split(info, batch, dtype)
         opt.zero_grad(set_to_none=True)
@@ -549,7 +561,11 @@ def run_train_case(case, nnc, keep=None, target=oracle.HOST):
                      opt.check_defaults(info.get("default_hparams", {}))]
         initial, generator = make_initial(case, info)
         batches = make_batches(case, info, generator)
-        defaults = {k: f32(v) for k, v in info["default_hparams"].items()}
+        # A schedule modifies the train section's values (the fields the
+        # optimizer reads; the others as nnc reports them).
+        opt_values = opt.values
+        defaults = {k: f32(opt_values[k]) if k in USED[opt.kind] else f32(v)
+                    for k, v in info["default_hparams"].items()}
         if case.schedule:
             hparams = [case.schedule(k, dict(defaults)) for k in range(case.steps)]
         else:
@@ -570,10 +586,8 @@ def run_train_case(case, nnc, keep=None, target=oracle.HOST):
             compare_grads(case, info, initial, run.params, grads, fd, problems, notes)
             compare_buffers(info, run.params, p_after, problems)
         else:
-            # torch gets exactly the values nnc gets: the defaults where NULL.
-            torch_h = [h if h is not None else defaults for h in hparams]
-            losses, p_after = reference_trajectory(case, info, initial, batches, torch_h)
-            losses32, p_after32 = reference_trajectory(case, info, initial, batches, torch_h,
+            losses, p_after = reference_trajectory(case, info, initial, batches, hparams)
+            losses32, p_after32 = reference_trajectory(case, info, initial, batches, hparams,
                                                        torch.float32)
             compare_losses(case, run.losses, losses, losses32, problems)
             compare_trajectory(case, info, initial, run.params, p_after, p_after32, problems,
