@@ -152,9 +152,27 @@ void RuleBuilder::conv(nn::ConvOp op) {
 // of input and output exchanged.
 void RuleBuilder::convTranspose(nn::ConvTransposeOp op) {
   set(0, [&] {
-    return b.create<nn::ConvOp>(loc, op.getInput().getType(), dy(), op.getWeight(), Value(),
-                                op.getStrides(), op.getPadding(), op.getDilations(),
-                                op.getGroups());
+    // With output_padding >= stride (possible when dilation > stride) the
+    // convolution covers rows past the input; they are cropped.
+    ArrayRef<int64_t> input = shapeOf(op.getInput()), weight = shapeOf(op.getWeight());
+    size_t spatial = input.size() - 2;
+    SmallVector<int64_t> covered(input);
+    for (size_t i = 0; i < spatial; ++i)
+      covered[i + 2] = (shapeOf(dy())[i + 2] + op.getPadding()[i] +
+                        op.getPadding()[i + spatial] -
+                        op.getDilations()[i] * (weight[i + 2] - 1) - 1) /
+                           op.getStrides()[i] +
+                       1;
+    Value grad = b.create<nn::ConvOp>(loc, f32Tensor(b, covered), dy(), op.getWeight(),
+                                      Value(), op.getStrides(), op.getPadding(),
+                                      op.getDilations(), op.getGroups());
+    for (size_t i = 0; i < spatial; ++i) {
+      if (covered[i + 2] == input[i + 2])
+        continue;
+      covered[i + 2] = input[i + 2];
+      grad = b.create<nn::SliceOp>(loc, f32Tensor(b, covered), grad, i + 2, 0);
+    }
+    return grad;
   });
   set(1, [&] {
     return b.create<nn::ConvWeightGradOp>(loc, op.getWeight().getType(), dy(), op.getInput(),
@@ -196,6 +214,8 @@ void RuleBuilder::globalAvgPool(nn::GlobalAvgPoolOp op) {
 // Each input receives its slice of dy.
 void RuleBuilder::concat(nn::ConcatOp op) {
   int64_t axis = op.getAxis(), start = 0;
+  if (axis < 0)
+    axis += shapeOf(dy()).size();
   for (auto [i, input] : llvm::enumerate(op.getInputs())) {
     Type type = input.getType();
     set(i, [&] { return b.create<nn::SliceOp>(loc, type, dy(), axis, start); });
