@@ -83,6 +83,56 @@ Value broadcastAlong(OpBuilder &b, Location loc, Value vector, ArrayRef<int64_t>
 /// returned unchanged.
 Value expandTo2D(OpBuilder &b, Location loc, Value value);
 
+/// Terse scalar arithmetic for generic bodies and scalar code: f32 values,
+/// indices, and elements read from small tensors.
+struct Scalar {
+  OpBuilder &b;
+  Location loc;
+
+  Value f32(double value) const { return constantF32(b, loc, value); }
+  Value add(Value x, Value y) const { return b.create<mlir::arith::AddFOp>(loc, x, y); }
+  Value sub(Value x, Value y) const { return b.create<mlir::arith::SubFOp>(loc, x, y); }
+  Value mul(Value x, Value y) const { return b.create<mlir::arith::MulFOp>(loc, x, y); }
+  Value div(Value x, Value y) const { return b.create<mlir::arith::DivFOp>(loc, x, y); }
+  Value sqrt(Value x) const { return b.create<mlir::math::SqrtOp>(loc, x); }
+  Value cmp(mlir::arith::CmpFPredicate p, Value x, Value y) const {
+    return b.create<mlir::arith::CmpFOp>(loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) const { return b.create<mlir::arith::SelectOp>(loc, c, x, y); }
+  Value index(int64_t value) const { return b.create<mlir::arith::ConstantIndexOp>(loc, value); }
+  Value loop(unsigned dim) const { return b.create<mlir::linalg::IndexOp>(loc, dim); }
+  Value addi(Value x, Value y) const { return b.create<mlir::arith::AddIOp>(loc, x, y); }
+  Value subi(Value x, Value y) const { return b.create<mlir::arith::SubIOp>(loc, x, y); }
+  Value muli(Value x, Value y) const { return b.create<mlir::arith::MulIOp>(loc, x, y); }
+  Value cmpi(mlir::arith::CmpIPredicate p, Value x, Value y) const {
+    return b.create<mlir::arith::CmpIOp>(loc, p, x, y);
+  }
+  Value both(Value x, Value y) const { return b.create<mlir::arith::AndIOp>(loc, x, y); }
+  Value either(Value x, Value y) const { return b.create<mlir::arith::OrIOp>(loc, x, y); }
+  Value toI32(Value index) const {
+    return b.create<mlir::arith::IndexCastOp>(loc, b.getI32Type(), index);
+  }
+  /// Element `i` of a 1-D tensor.
+  Value element(Value tensor, int64_t i) const {
+    Value index = b.create<mlir::arith::ConstantIndexOp>(loc, i);
+    return b.create<mlir::tensor::ExtractOp>(loc, tensor, index);
+  }
+  /// The value of a 0-d tensor.
+  Value scalar(Value tensor) const {
+    return b.create<mlir::tensor::ExtractOp>(loc, tensor, ValueRange{});
+  }
+};
+
+using MultiBodyFn = std::function<llvm::SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
+
+/// A linalg.generic over `iterators` reading `inputs` through `inputMaps` and
+/// updating the accumulators `inits` through `initMaps`. The body gets the
+/// input elements, then the accumulators, and returns their new values.
+llvm::SmallVector<Value> structured(OpBuilder &b, Location loc, ValueRange inputs,
+                              ArrayRef<mlir::AffineMap> inputMaps, ValueRange inits,
+                              ArrayRef<mlir::AffineMap> initMaps, ArrayRef<mlir::utils::IteratorType> iterators,
+                              MultiBodyFn body);
+
 /// Pattern registration, one per family file.
 void populateLinearLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateConvLoweringPatterns(mlir::RewritePatternSet &patterns);

@@ -25,53 +25,7 @@ using namespace nnc::lowering;
 
 namespace {
 
-/// Terse scalar arithmetic for generic bodies: f32 values and indices.
-struct Scalar {
-  OpBuilder &b;
-  Location loc;
 
-  Value f32(double value) const { return constantF32(b, loc, value); }
-  Value add(Value x, Value y) const { return b.create<arith::AddFOp>(loc, x, y); }
-  Value sub(Value x, Value y) const { return b.create<arith::SubFOp>(loc, x, y); }
-  Value mul(Value x, Value y) const { return b.create<arith::MulFOp>(loc, x, y); }
-  Value div(Value x, Value y) const { return b.create<arith::DivFOp>(loc, x, y); }
-  Value cmp(arith::CmpFPredicate p, Value x, Value y) const {
-    return b.create<arith::CmpFOp>(loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) const { return b.create<arith::SelectOp>(loc, c, x, y); }
-  Value index(int64_t value) const { return b.create<arith::ConstantIndexOp>(loc, value); }
-  Value loop(unsigned dim) const { return b.create<linalg::IndexOp>(loc, dim); }
-  Value addi(Value x, Value y) const { return b.create<arith::AddIOp>(loc, x, y); }
-  Value subi(Value x, Value y) const { return b.create<arith::SubIOp>(loc, x, y); }
-  Value muli(Value x, Value y) const { return b.create<arith::MulIOp>(loc, x, y); }
-  Value cmpi(arith::CmpIPredicate p, Value x, Value y) const {
-    return b.create<arith::CmpIOp>(loc, p, x, y);
-  }
-  Value both(Value x, Value y) const { return b.create<arith::AndIOp>(loc, x, y); }
-  Value either(Value x, Value y) const { return b.create<arith::OrIOp>(loc, x, y); }
-  Value toI32(Value index) const {
-    return b.create<arith::IndexCastOp>(loc, b.getI32Type(), index);
-  }
-};
-
-using MultiBodyFn = std::function<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
-
-/// A linalg.generic over `iterators` reading `inputs` through `inputMaps` and
-/// updating the accumulators `inits` through `initMaps`. The body gets the
-/// input elements, then the accumulators, and returns their new values.
-SmallVector<Value> structured(OpBuilder &b, Location loc, ValueRange inputs,
-                              ArrayRef<AffineMap> inputMaps, ValueRange inits,
-                              ArrayRef<AffineMap> initMaps, ArrayRef<utils::IteratorType> iterators,
-                              MultiBodyFn body) {
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.append(initMaps.begin(), initMaps.end());
-  auto op = b.create<linalg::GenericOp>(
-      loc, TypeRange(inits), inputs, inits, maps, iterators,
-      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        nested.create<linalg::YieldOp>(nestedLoc, body(nested, nestedLoc, args));
-      });
-  return SmallVector<Value>(op.getResults());
-}
 
 /// Iterator types of `rank` loops, those in `reduced` reductions.
 SmallVector<utils::IteratorType> iteratorsFor(unsigned rank, ArrayRef<int64_t> reduced) {

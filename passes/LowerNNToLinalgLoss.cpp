@@ -22,50 +22,7 @@ using namespace nnc::lowering;
 
 namespace {
 
-/// Terse f32 arithmetic for generic bodies and scalar code.
-struct Scalar {
-  OpBuilder &b;
-  Location loc;
 
-  Value f32(double value) const { return constantF32(b, loc, value); }
-  Value add(Value x, Value y) const { return b.create<arith::AddFOp>(loc, x, y); }
-  Value sub(Value x, Value y) const { return b.create<arith::SubFOp>(loc, x, y); }
-  Value mul(Value x, Value y) const { return b.create<arith::MulFOp>(loc, x, y); }
-  Value div(Value x, Value y) const { return b.create<arith::DivFOp>(loc, x, y); }
-  Value sqrt(Value x) const { return b.create<math::SqrtOp>(loc, x); }
-  Value cmp(arith::CmpFPredicate p, Value x, Value y) const {
-    return b.create<arith::CmpFOp>(loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) const { return b.create<arith::SelectOp>(loc, c, x, y); }
-  /// Element `i` of a 1-D tensor.
-  Value element(Value tensor, int64_t i) const {
-    Value index = b.create<arith::ConstantIndexOp>(loc, i);
-    return b.create<tensor::ExtractOp>(loc, tensor, index);
-  }
-  /// The value of a 0-d tensor.
-  Value scalar(Value tensor) const {
-    return b.create<tensor::ExtractOp>(loc, tensor, ValueRange{});
-  }
-};
-
-using MultiBodyFn = std::function<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
-
-/// A linalg.generic over `iterators` reading `inputs` through `inputMaps` and
-/// updating the accumulators `inits` through `initMaps`. The body gets the
-/// input elements, then the accumulators, and returns their new values.
-SmallVector<Value> structured(OpBuilder &b, Location loc, ValueRange inputs,
-                              ArrayRef<AffineMap> inputMaps, ValueRange inits,
-                              ArrayRef<AffineMap> initMaps, ArrayRef<utils::IteratorType> iterators,
-                              MultiBodyFn body) {
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.append(initMaps.begin(), initMaps.end());
-  auto op = b.create<linalg::GenericOp>(
-      loc, TypeRange(inits), inputs, inits, maps, iterators,
-      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        nested.create<linalg::YieldOp>(nestedLoc, body(nested, nestedLoc, args));
-      });
-  return SmallVector<Value>(op.getResults());
-}
 
 /// Sums `term(elements of inputs)` over all elements of the same-shaped
 /// `inputs` into the 0-d accumulator `init`.

@@ -140,3 +140,18 @@ Value nnc::lowering::expandTo2D(OpBuilder &b, Location loc, Value value) {
   return b.create<tensor::ExpandShapeOp>(
       loc, type, value, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
+
+SmallVector<Value> nnc::lowering::structured(OpBuilder &b, Location loc, ValueRange inputs,
+                                             ArrayRef<AffineMap> inputMaps, ValueRange inits,
+                                             ArrayRef<AffineMap> initMaps,
+                                             ArrayRef<utils::IteratorType> iterators,
+                                             MultiBodyFn body) {
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.append(initMaps.begin(), initMaps.end());
+  auto op = b.create<linalg::GenericOp>(
+      loc, TypeRange(inits), inputs, inits, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        nested.create<linalg::YieldOp>(nestedLoc, body(nested, nestedLoc, args));
+      });
+  return SmallVector<Value>(op.getResults());
+}

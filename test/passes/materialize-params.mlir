@@ -34,9 +34,10 @@ module {
 
 // -----
 
-// Optimizer state lives in its own buffer; stores become insert_slices
-// into the argument, materialized in it after the last store. The training
-// step takes both buffers, first params, then opt_state.
+// Optimizer state lives in its own buffer; each store copies its value into
+// its slice of the argument (materialize_in_destination), which
+// bufferization performs in place. The training step takes both buffers,
+// first params, then opt_state.
 // CHECK-LABEL: module
 // CHECK: nn.param @w : tensor<3xf32> {{{.*}}offset = 0 : i64
 // CHECK: nn.param @w.momentum_buffer : tensor<3xf32> {{{.*}}offset = 0 : i64
@@ -44,10 +45,10 @@ module {
 // CHECK: %[[W:.+]] = tensor.extract_slice %[[P]][0] [3] [1]
 // CHECK: %[[B:.+]] = tensor.extract_slice %[[S]][0] [3] [1]
 // CHECK: %[[NEW:.+]] = nn.add %[[W]], %[[B]]
-// CHECK: %[[P2:.+]] = tensor.insert_slice %[[NEW]] into %[[P]][0] [3] [1]
-// CHECK: bufferization.materialize_in_destination %[[P2]] in %[[P]]
-// CHECK: %[[S2:.+]] = tensor.insert_slice %[[W]] into %[[S]][0] [3] [1]
-// CHECK: bufferization.materialize_in_destination %[[S2]] in %[[S]]
+// CHECK: %[[PSLOT:.+]] = tensor.extract_slice %[[P]][0] [3] [1]
+// CHECK: bufferization.materialize_in_destination %[[NEW]] in %[[PSLOT]]
+// CHECK: %[[SSLOT:.+]] = tensor.extract_slice %[[S]][0] [3] [1]
+// CHECK: bufferization.materialize_in_destination %[[W]] in %[[SSLOT]]
 // CHECK-NOT: nn.param_store
 module {
   nn.param @w : tensor<3xf32> {init = "constant", init_args = array<f64: 0.0>, trainable = true}
