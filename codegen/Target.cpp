@@ -110,3 +110,14 @@ nnc::codegen::createTargetMachine(const TargetOptions &options) {
                                    "cannot create a target machine for " + triple.str());
   return std::move(machine);
 }
+
+nnc::codegen::SimdRegisters nnc::codegen::simdRegistersOf(const llvm::TargetMachine &machine) {
+  if (machine.getTargetTriple().isAArch64())
+    return {128, 32};
+  const llvm::MCSubtargetInfo &cpu = *machine.getMCSubtargetInfo();
+  if (cpu.checkFeatures("+avx512f"))
+    return {cpu.checkFeatures("+prefer-256-bit") ? 256 : 512, 32};
+  if (cpu.checkFeatures("+avx"))
+    return {256, 16};
+  return {128, 16};
+}

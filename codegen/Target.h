@@ -32,6 +32,18 @@ void initializeTargets();
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &options);
 
+/// The SIMD register file of a target, as the kernel generator sees it.
+struct SimdRegisters {
+  int64_t vectorBits;
+  int64_t count;
+};
+
+/// The registers kernels are blocked for on `machine`'s CPU: the widest
+/// vector LLVM keeps unsplit there (256 bits on AVX-512 CPUs tuned to prefer
+/// them, such as x86-64-v4) and the register count (32 with AVX-512 or on
+/// AArch64, 16 otherwise).
+SimdRegisters simdRegistersOf(const llvm::TargetMachine &machine);
+
 /// Prints the targets this build supports (`nnc --print-targets`).
 void printTargets(llvm::raw_ostream &os);
 

@@ -10,6 +10,7 @@
 
 #include "ir/NNDialect.h"
 #include "passes/LowerNNToLinalg.h"
+#include "passes/LoopOrder.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,35 +25,38 @@ namespace nnc {
 
 using namespace mlir;
 
+void nnc::putOutputWidthInnermost(RewriterBase &rewriter, linalg::LinalgOp op) {
+  // The iteration space is parallel dims (..., oh, ow) then the window.
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto firstReduction = llvm::find(iterators, utils::IteratorType::reduction);
+  if (firstReduction == iterators.begin())
+    return;
+  unsigned width = std::distance(iterators.begin(), firstReduction) - 1;
+  SmallVector<unsigned> order;
+  for (unsigned d = 0; d < iterators.size(); ++d)
+    if (d != width)
+      order.push_back(d);
+  order.push_back(width);
+  FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, op);
+  if (succeeded(generic))
+    (void)linalg::interchangeGenericOp(rewriter, *generic, order);
+}
+
 namespace {
 
-/// Makes the innermost loop of every convolution and pooling op run along
-/// the output width: the input and output rows are then contiguous and the
-/// weight a broadcast, so the loop vectorizes (named ops iterate the window
-/// innermost, a 3- or 5-long loop). Leaves generic ops, which tile alike.
-static void putOutputWidthInnermost(func::FuncOp func) {
+/// Reorders the loops of every window op for the vectorizer (LoopOrder.h),
+/// except convolutions nnc-conv-microkernel replaces after bufferization.
+static void orderWindowLoops(func::FuncOp func) {
   SmallVector<linalg::LinalgOp> windowOps;
   func.walk([&](linalg::LinalgOp op) {
-    if (isa<linalg::ConvolutionOpInterface>(op.getOperation()))
+    if (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
+        !isa<linalg::Conv2DNchwFchwOp>(op.getOperation()))
       windowOps.push_back(op);
   });
   IRRewriter rewriter(func.getContext());
   for (linalg::LinalgOp op : windowOps) {
-    // The iteration space is parallel dims (..., oh, ow) then the window.
-    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-    auto firstReduction = llvm::find(iterators, utils::IteratorType::reduction);
-    if (firstReduction == iterators.begin())
-      continue;
-    unsigned width = std::distance(iterators.begin(), firstReduction) - 1;
-    SmallVector<unsigned> order;
-    for (unsigned d = 0; d < iterators.size(); ++d)
-      if (d != width)
-        order.push_back(d);
-    order.push_back(width);
     rewriter.setInsertionPoint(op);
-    FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, op);
-    if (succeeded(generic))
-      (void)linalg::interchangeGenericOp(rewriter, *generic, order);
+    nnc::putOutputWidthInnermost(rewriter, op);
   }
 }
 
@@ -90,7 +94,7 @@ struct LowerNNToLinalgPass : nnc::impl::LowerNNToLinalgBase<LowerNNToLinalgPass>
     FrozenRewritePatternSet frozen(std::move(patterns));
     for (auto func : module.getOps<func::FuncOp>()) {
       (void)applyPatternsAndFoldGreedily(func, frozen);
-      putOutputWidthInnermost(func);
+      orderWindowLoops(func);
       giveResultsTheirOwnValues(func);
     }
 

@@ -14,7 +14,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -31,6 +33,12 @@ constexpr int64_t kBufferAlignment = 64;
 /// builtin.module). Legal on any verified nn module; leaves it in nn form.
 void buildGraphPipeline(mlir::OpPassManager &pm);
 
+/// The SIMD register file the kernels are blocked for (nnc-conv-microkernel).
+struct SimdShape {
+  int64_t vectorBits = 512;
+  int64_t vectorRegisters = 32;
+};
+
 /// Where the lowering pipeline stops: at loop nests on buffers
 /// (`--emit=loops`) or in the LLVM dialect.
 enum class LoweringStage { Loops, LLVMDialect };
@@ -39,12 +47,14 @@ enum class LoweringStage { Loops, LLVMDialect };
 /// `withTraining`, `@train` becomes the differentiated `@train_step`
 /// (otherwise the training graph is dropped); then nn -> linalg, parameters
 /// materialized, one-shot bufferization with caller-owned outputs, buffers
-/// placed in the scratch arena, loops, then LLVM.
+/// placed in the scratch arena, convolutions register-blocked for `simd`,
+/// loops, then LLVM.
 /// With `poisonScratch`, freed scratch buffers are overwritten (PlanScratch's
 /// `poison-freed` debug check).
 void buildLoweringPipeline(mlir::OpPassManager &pm,
                            LoweringStage stage = LoweringStage::LLVMDialect,
-                           bool poisonScratch = false, bool withTraining = true);
+                           bool poisonScratch = false, bool withTraining = true,
+                           const SimdShape &simd = SimdShape());
 
 /// Registers nnc's passes and the `nnc-pipeline` / `nnc-lower-to-llvm`
 /// pipelines with MLIR's registry so nnc-opt can run them by flag.

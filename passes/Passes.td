@@ -132,6 +132,39 @@ def ExpandMath : Pass<"nnc-expand-math", "mlir::ModuleOp"> {
                            "mlir::math::MathDialect"];
 }
 
+def ConvMicrokernel : Pass<"nnc-conv-microkernel", "mlir::ModuleOp"> {
+  let summary = "Register-blocked SIMD direct convolution for linalg.conv_2d_nchw_fchw";
+  let description = [{
+    Replaces every f32 `linalg.conv_2d_nchw_fchw` on buffers (any stride and
+    dilation, input already padded) by a register-blocked loop nest in the
+    vector dialect. A tile of FB output channels times a few output rows and
+    columns is held in FB x S accumulator vectors through the whole reduction
+    over input channels and the kernel window; each step loads S input
+    vectors (rows of the input, gathered by shuffles for strides > 1) and
+    does FB x S FMAs with the weight broadcast from memory. Narrow maps pack
+    several output rows into one vector. Tile edges use shorter vectors, so
+    no lane is masked and nothing is read out of bounds.
+
+    The cost model (documented in ConvMicrokernel.cpp) picks FB and S from
+    `vector-bits` and `vector-registers`: FB is the largest of 8, 6, 4, 3, 2, 1
+    that divides the output channels (at most 6 with 16 registers), then
+    S = (registers - 2) / (FB + 1), so accumulators, input vectors and one
+    broadcast fit in registers.
+
+    Convolutions whose innermost dims are not contiguous are left alone.
+    Precondition: bufferized IR (runs after nnc-plan-scratch). The sum over
+    (c, kh, kw) is reordered as nnc-relax-float-order allows.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of one SIMD register in bits (128 SSE/NEON, 256 AVX2, 512 AVX-512)">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
+           "Number of SIMD registers (16 for SSE/AVX2, 32 for AVX-512 and NEON)">,
+  ];
+}
+
 def RelaxFloatOrder : Pass<"nnc-relax-float-order", "mlir::ModuleOp"> {
   let summary = "Let float sums be reordered and multiply-adds fused";
   let description = [{

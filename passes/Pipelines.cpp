@@ -39,7 +39,8 @@ void nnc::buildGraphPipeline(mlir::OpPassManager &pm) {
 }
 
 void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
-                                bool poisonScratch, bool withTraining) {
+                                bool poisonScratch, bool withTraining,
+                                const SimdShape &simd) {
   if (withTraining)
     pm.addPass(createDifferentiate());
   else
@@ -72,6 +73,7 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
   pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
+  pm.addPass(createConvMicrokernel(ConvMicrokernelOptions{simd.vectorBits, simd.vectorRegisters}));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
   if (stage == LoweringStage::Loops)
     return;
@@ -81,6 +83,7 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
   pm.addPass(mlir::createLowerAffinePass());
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
   pm.addPass(mlir::createConvertSCFToCFPass());
+  pm.addPass(mlir::createConvertVectorToLLVMPass());
   pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(mlir::createConvertMathToLLVMPass());
   pm.addPass(mlir::createArithToLLVMConversionPass());

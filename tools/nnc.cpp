@@ -124,6 +124,15 @@ static int writeFile(llvm::StringRef path,
   return 0;
 }
 
+/// The kernel register blocking for `machine`'s CPU; the pass defaults when
+/// no code is emitted.
+static nnc::SimdShape simdShape(const llvm::TargetMachine *machine) {
+  if (!machine)
+    return {};
+  nnc::codegen::SimdRegisters registers = nnc::codegen::simdRegistersOf(*machine);
+  return {registers.vectorBits, registers.count};
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -146,7 +155,7 @@ int main(int argc, char **argv) {
   nnc::codegen::TargetOptions targetOptions{targetTriple, targetCPU, targetFeatures,
                                             llvm::CodeGenOptLevel(std::min(3u, optLevel.getValue()))};
   std::unique_ptr<llvm::TargetMachine> machine;
-  if (emit == Emit::LLVM || emit == Emit::Asm || emit == Emit::Obj) {
+  if (emit != Emit::AST && emit != Emit::NN) {
     auto created = nnc::codegen::createTargetMachine(targetOptions);
     if (!created)
       return fail(llvm::toString(created.takeError()));
@@ -214,7 +223,7 @@ int main(int argc, char **argv) {
   nnc::buildLoweringPipeline(lowering,
                              emit == Emit::Loops ? nnc::LoweringStage::Loops
                                                  : nnc::LoweringStage::LLVMDialect,
-                             poisonScratch, !inferenceOnly);
+                             poisonScratch, !inferenceOnly, simdShape(machine.get()));
   if (mlir::failed(lowering.run(*module)))
     return 1;
   if (emit == Emit::Loops || emit == Emit::LLVMDialect)
