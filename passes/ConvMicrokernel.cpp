@@ -9,10 +9,11 @@
 // whole reduction, so each output element is loaded and stored once per
 // convolution. The step is FMA-bound when FB x S is large against the S
 // loads, and it must fit the register file:
-//   FB x S (accumulators) + S (inputs) + 1 (broadcast) <= registers - 1.
-// FB is the largest of 8, 6, 4 that divides the output channels (so no
-// channel tail), capped at 6 with 16 registers; then S = (registers - 2) /
-// (FB + 1): 32 registers give 8 x 3, 6 x 4 or 4 x 6; 16 give 6 x 2 or 4 x 2.
+//   FB x S (accumulators) + S (inputs) + 1 (broadcast) <= registers - 1,
+// so S = (registers - 2) / (FB + 1) for FB in 8, 6, 4, 3, 2, 1 (at most 6
+// with 16 registers): 32 registers give 8 x 3, 6 x 4 or 4 x 6. Of those,
+// chooseBlocking takes the one with the fewest estimated cycles over the
+// whole convolution, counting partly filled edge tiles and channel tails.
 //
 // Tiles. A vector holds `cols` output columns of `rows` output rows. Maps at
 // least a vector wide put S vectors along a row (and more rows when the row
@@ -22,11 +23,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/ConvEpilogue.h"
+#include "passes/KernelBuilder.h"
 #include "passes/LoopOrder.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace nnc {
 #define GEN_PASS_DEF_CONVMICROKERNEL
@@ -67,102 +71,113 @@ SmallVector<Slot> planSlots(int64_t tileRows, int64_t tileCols, int64_t lanes) {
   return slots;
 }
 
-/// Output channels per tile (see the cost model above).
-int64_t filterBlock(int64_t outChannels, int64_t registers) {
-  int64_t maxBlock = registers >= 32 ? 8 : 6;
-  if (outChannels <= maxBlock)
-    return outChannels;
-  for (int64_t block : {8, 6, 4})
-    if (block <= maxBlock && outChannels % block == 0)
-      return block;
-  return maxBlock;
-}
-
-/// Emits the register-blocked loop nest of one convolution at the builder's
-/// insertion point.
-class ConvEmitter {
-public:
-  ConvEmitter(OpBuilder &b, Location loc, Value input, Value weight, Value output,
-              const ConvGeometry &g, int64_t lanes, int64_t registers)
-      : b(b), loc(loc), input(input), weight(weight), output(output), g(g), lanes(lanes),
-        filters(filterBlock(g.outChannels, registers)),
-        vectors(std::max<int64_t>(1, (registers - 2) / (filters + 1))) {}
-
-  void emit() {
-    forRange(0, g.batch, 1, [&](Value n) {
-      int64_t mainFilters = g.outChannels - g.outChannels % filters;
-      forRange(0, mainFilters, filters,
-               [&](Value f0) { emitColumnRegions(n, f0, filters); });
-      if (mainFilters != g.outChannels)
-        emitColumnRegions(n, index(mainFilters), g.outChannels - mainFilters);
-    });
+/// A rectangle of the output map covered by equal tiles.
+struct Region {
+  int64_t rowBegin, rowEnd, tileRows, colBegin, colEnd, tileCols;
+  SmallVector<Slot> slots;
+  int64_t tiles() const {
+    return (rowEnd - rowBegin) / tileRows * ((colEnd - colBegin) / tileCols);
   }
+};
 
-private:
-  Value index(int64_t value) { return b.create<arith::ConstantIndexOp>(loc, value); }
-  Value add(Value a, Value b2) { return b.create<arith::AddIOp>(loc, a, b2); }
-  Value add(Value a, int64_t c) { return c ? add(a, index(c)) : a; }
-  Value mul(Value a, int64_t c) {
-    return c == 1 ? a : b.create<arith::MulIOp>(loc, a, index(c)).getResult();
-  }
-
-  /// Calls `body` for every start in [begin, end) by `step`: inline for one
-  /// trip, an scf.for otherwise.
-  void forRange(int64_t begin, int64_t end, int64_t step, function_ref<void(Value)> body) {
-    if (begin >= end)
-      return;
-    if (begin + step >= end)
-      return body(index(begin));
-    auto loop = b.create<scf::ForOp>(loc, index(begin), index(end), index(step));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVar());
-  }
-
-  /// An scf.for over [0, count) carrying `init`; `body` maps the induction
-  /// variable and the carried values to the next ones.
-  SmallVector<Value> loop(int64_t count, ValueRange init,
-                          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto loop = b.create<scf::ForOp>(loc, index(0), index(count), index(1), init);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToEnd(loop.getBody());
-    b.create<scf::YieldOp>(loc, body(loop.getInductionVar(), loop.getRegionIterArgs()));
-    return loop.getResults();
-  }
-
-  /// Splits the output columns into full-width tiles and one edge tile.
-  void emitColumnRegions(Value n, Value f0, int64_t tileFilters) {
-    int64_t width = g.outWidth;
-    if (width < lanes)
-      return emitRowRegions(n, f0, tileFilters, 0, width, width);
-    int64_t tileCols = std::min(vectors, width / lanes) * lanes;
-    int64_t mainCols = width - width % tileCols;
-    emitRowRegions(n, f0, tileFilters, 0, mainCols, tileCols);
-    if (mainCols != width)
-      emitRowRegions(n, f0, tileFilters, mainCols, width, width - mainCols);
-  }
-
-  /// Tiles columns [colBegin, colEnd) by `tileCols` and all rows by as many
-  /// rows as fill `vectors` vectors, plus an edge tile of the leftover rows.
-  void emitRowRegions(Value n, Value f0, int64_t tileFilters, int64_t colBegin, int64_t colEnd,
-                      int64_t tileCols) {
-    int64_t height = g.outHeight;
+/// Covers a height x width map with tiles of about `vectors` vectors: full
+/// vectors along each row, then more rows; narrow maps pack rows into a
+/// vector. The leftover columns and rows form edge regions.
+SmallVector<Region> planRegions(int64_t height, int64_t width, int64_t lanes, int64_t vectors) {
+  SmallVector<Region> regions;
+  auto addRows = [&](int64_t colBegin, int64_t colEnd, int64_t tileCols) {
     int64_t tileRows = tileCols >= lanes
                            ? std::max<int64_t>(1, vectors / ((tileCols + lanes - 1) / lanes))
                            : std::max<int64_t>(1, lanes / tileCols) * vectors;
     tileRows = std::min(tileRows, height);
     int64_t mainRows = height - height % tileRows;
-    SmallVector<Slot> mainSlots = planSlots(tileRows, tileCols, lanes);
-    forRange(0, mainRows, tileRows, [&](Value oh0) {
-      forRange(colBegin, colEnd, tileCols,
-               [&](Value ow0) { emitTile(n, f0, tileFilters, oh0, ow0, mainSlots); });
+    regions.push_back({0, mainRows, tileRows, colBegin, colEnd, tileCols,
+                       planSlots(tileRows, tileCols, lanes)});
+    if (mainRows != height)
+      regions.push_back({mainRows, height, height - mainRows, colBegin, colEnd, tileCols,
+                         planSlots(height - mainRows, tileCols, lanes)});
+  };
+  if (width < lanes) {
+    addRows(0, width, width);
+    return regions;
+  }
+  int64_t tileCols = std::min(vectors, width / lanes) * lanes;
+  int64_t mainCols = width - width % tileCols;
+  addRows(0, mainCols, tileCols);
+  if (mainCols != width)
+    addRows(mainCols, width, width - mainCols);
+  return regions;
+}
+
+/// The register blocking of one convolution: `filters` output channels per
+/// tile and the output-map regions.
+struct Blocking {
+  int64_t filters;
+  SmallVector<Region> regions;
+};
+
+/// Picks the blocking with the fewest estimated cycles (see the cost model
+/// above). A reduction step of a tile with FB channels and S vectors costs
+/// max(FB x S FMAs, row segments + FB broadcast loads): both issue two per
+/// cycle. Channel blocks that do not divide the channels pay for a tail.
+Blocking chooseBlocking(const ConvGeometry &g, int64_t lanes, int64_t registers) {
+  Blocking best{0, {}};
+  double bestCost = 0;
+  int64_t maxFilters = registers >= 32 ? 8 : 6;
+  for (int64_t filters : {8, 6, 4, 3, 2, 1}) {
+    filters = std::min({filters, maxFilters, g.outChannels});
+    int64_t vectors = std::max<int64_t>(1, (registers - 2) / (filters + 1));
+    SmallVector<Region> regions = planRegions(g.outHeight, g.outWidth, lanes, vectors);
+    double cost = 0;
+    for (int64_t blockFilters : {filters, g.outChannels % filters}) {
+      int64_t blocks = blockFilters == filters ? g.outChannels / filters : 1;
+      if (!blockFilters)
+        continue;
+      for (const Region &region : regions) {
+        int64_t segments = 0;
+        for (const Slot &slot : region.slots)
+          segments += slot.rows;
+        int64_t fmas = blockFilters * static_cast<int64_t>(region.slots.size());
+        cost += double(blocks) * region.tiles() * std::max(fmas, segments + blockFilters);
+      }
+    }
+    if (!best.filters || cost < bestCost) {
+      best = {filters, std::move(regions)};
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+/// Emits the register-blocked loop nest of one convolution at the builder's
+/// insertion point.
+class ConvEmitter : nnc::KernelBuilder {
+public:
+  ConvEmitter(OpBuilder &b, Location loc, Value input, Value weight, Value output,
+              const ConvGeometry &g, int64_t lanes, int64_t registers,
+              nnc::ConvEpilogue epilogue)
+      : KernelBuilder(b, loc), input(input), weight(weight), output(output), g(g),
+        blocking(chooseBlocking(g, lanes, registers)), epilogue(std::move(epilogue)) {}
+
+  void emit() {
+    int64_t filters = blocking.filters;
+    forRange(0, g.batch, 1, [&](Value n) {
+      int64_t mainFilters = g.outChannels - g.outChannels % filters;
+      forRange(0, mainFilters, filters, [&](Value f0) { emitRegions(n, f0, filters); });
+      if (mainFilters != g.outChannels)
+        emitRegions(n, index(mainFilters), g.outChannels - mainFilters);
     });
-    if (mainRows == height)
-      return;
-    SmallVector<Slot> edgeSlots = planSlots(height - mainRows, tileCols, lanes);
-    Value oh0 = index(mainRows);
-    forRange(colBegin, colEnd, tileCols,
-             [&](Value ow0) { emitTile(n, f0, tileFilters, oh0, ow0, edgeSlots); });
+  }
+
+private:
+  /// All tiles of the output map for channels [f0, f0 + tileFilters).
+  void emitRegions(Value n, Value f0, int64_t tileFilters) {
+    for (const Region &region : blocking.regions)
+      forRange(region.rowBegin, region.rowEnd, region.tileRows, [&](Value oh0) {
+        forRange(region.colBegin, region.colEnd, region.tileCols, [&](Value ow0) {
+          emitTile(n, f0, tileFilters, oh0, ow0, region.slots);
+        });
+      });
   }
 
   /// Reads one slot from `buffer` [N, C, H, W] at batch `n`, channel `channel`:
@@ -189,7 +204,7 @@ private:
     return joined;
   }
 
-  /// Writes `value` back to the output as `loadSlot` read it (stride 1).
+  /// Writes `value` to the epilogue's result as `loadSlot` read it (stride 1).
   void storeSlot(Value value, Value n, Value channel, Value oh0, Value ow0, const Slot &slot) {
     Value column = add(ow0, slot.col);
     for (int64_t r = 0; r < slot.rows; ++r) {
@@ -200,7 +215,7 @@ private:
           part.push_back(r * slot.cols + i);
         segment = b.create<vector::ShuffleOp>(loc, value, value, part);
       }
-      b.create<vector::StoreOp>(loc, segment, output,
+      b.create<vector::StoreOp>(loc, segment, epilogue.result,
                                 ValueRange{n, channel, add(oh0, slot.row + r), column});
     }
   }
@@ -216,14 +231,13 @@ private:
   /// accumulators loaded once, the reduction over (c, kh, kw), stored once.
   void emitTile(Value n, Value f0, int64_t tileFilters, Value oh0, Value ow0,
                 ArrayRef<Slot> slots) {
-    Value zero = index(0);
     SmallVector<Value> channels;
     for (int64_t f = 0; f < tileFilters; ++f)
       channels.push_back(add(f0, f));
     SmallVector<Value> accumulators;
     for (Value channel : channels)
       for (const Slot &slot : slots)
-        accumulators.push_back(loadSlot(output, n, channel, oh0, ow0, slot, 1, 1, zero, 0));
+        accumulators.push_back(initialValue(n, channel, oh0, ow0, slot));
 
     auto reduce = [&](Value c, Value kh, ValueRange current) {
       SmallVector<Value> acc(current);
@@ -247,20 +261,77 @@ private:
       }
       return acc;
     };
-    SmallVector<Value> sums = loop(g.inChannels, accumulators, [&](Value c, ValueRange perChannel) {
-      return loop(g.kernelHeight, perChannel,
+    SmallVector<Value> sums = loop(0, g.inChannels, 1, accumulators, [&](Value c, ValueRange perChannel) {
+      return loop(0, g.kernelHeight, 1, perChannel,
                   [&](Value kh, ValueRange perRow) { return reduce(c, kh, perRow); });
     });
     for (auto [f, channel] : llvm::enumerate(channels))
       for (auto [s, slot] : llvm::enumerate(slots))
-        storeSlot(sums[f * slots.size() + s], n, channel, oh0, ow0, slot);
+        storeSlot(applyStages(sums[f * slots.size() + s], n, channel, oh0, ow0, slot), n,
+                  channel, oh0, ow0, slot);
   }
 
-  OpBuilder &b;
-  Location loc;
+  /// The accumulator a slot starts from (ConvEpilogue's init).
+  Value initialValue(Value n, Value channel, Value oh0, Value ow0, const Slot &slot) {
+    auto type = VectorType::get({slot.lanes()}, b.getF32Type());
+    if (epilogue.initConstant)
+      return b.create<vector::BroadcastOp>(loc, type, epilogue.initConstant);
+    if (epilogue.initPerChannel)
+      return b.create<vector::BroadcastOp>(
+          loc, type, b.create<memref::LoadOp>(loc, epilogue.initPerChannel, channel));
+    return loadSlot(output, n, channel, oh0, ow0, slot, 1, 1, index(0), 0);
+  }
+
+  /// Applies the epilogue's elementwise stages to one slot's sums: each body
+  /// is cloned with the carried value and identity-mapped operands as
+  /// vectors and per-channel operands as scalars; ops on scalars only stay
+  /// scalar (a batch norm's rsqrt is computed once per channel, not per lane).
+  Value applyStages(Value value, Value n, Value channel, Value oh0, Value ow0,
+                    const Slot &slot) {
+    for (auto [stage, carried] : llvm::zip(epilogue.stages, epilogue.carried)) {
+      Block *body = stage.getBody();
+      IRMapping mapping;
+      for (OpOperand *in : stage.getDpsInputOperands()) {
+        BlockArgument arg = body->getArgument(in->getOperandNumber());
+        if (in->getOperandNumber() == carried)
+          mapping.map(arg, value);
+        else if (nnc::isPerChannelMap(stage.getMatchingIndexingMap(in)))
+          mapping.map(arg, b.create<memref::LoadOp>(loc, in->get(), channel));
+        else
+          mapping.map(arg, loadSlot(in->get(), n, channel, oh0, ow0, slot, 1, 1, index(0), 0));
+      }
+      for (Operation &op : body->without_terminator())
+        cloneElementwise(op, mapping, slot.lanes());
+      value = mapping.lookup(body->getTerminator()->getOperand(0));
+    }
+    return value;
+  }
+
+  /// Clones the scalar op `op` under `mapping`, as a `lanes`-wide vector op
+  /// when any operand is a vector (scalar operands are then broadcast).
+  void cloneElementwise(Operation &op, IRMapping &mapping, int64_t lanes) {
+    SmallVector<Value> operands = llvm::to_vector(llvm::map_range(
+        op.getOperands(), [&](Value v) { return mapping.lookupOrDefault(v); }));
+    if (llvm::none_of(operands, [](Value v) { return isa<VectorType>(v.getType()); })) {
+      b.clone(op, mapping);
+      return;
+    }
+    for (Value &operand : operands)
+      if (!isa<VectorType>(operand.getType()))
+        operand = b.create<vector::BroadcastOp>(
+            loc, VectorType::get({lanes}, operand.getType()), operand);
+    OperationState state(loc, op.getName());
+    state.addOperands(operands);
+    state.addAttributes(op.getAttrs());
+    for (Type type : op.getResultTypes())
+      state.addTypes(VectorType::get({lanes}, type));
+    mapping.map(op.getResults(), b.create(state)->getResults());
+  }
+
   Value input, weight, output;
   ConvGeometry g;
-  int64_t lanes, filters, vectors;
+  Blocking blocking;
+  nnc::ConvEpilogue epilogue;
 };
 
 /// True when `type` is a static f32 buffer whose rows are contiguous.
@@ -299,10 +370,40 @@ struct ConvMicrokernelPass : nnc::impl::ConvMicrokernelBase<ConvMicrokernelPass>
           llvm::to_vector(op.getDilations().getValues<int64_t>());
       ConvGeometry geometry{out[0], in[1], out[1], out[2], out[3], w[2], w[3],
                             strides[0], strides[1], dilations[0], dilations[1]};
+      nnc::ConvEpilogue epilogue = nnc::matchConvEpilogue(op);
+      // At the last stage every operand is defined; only pure ops and
+      // allocations lie between it and the convolution.
+      if (!epilogue.stages.empty())
+        rewriter.setInsertionPoint(epilogue.stages.back());
+      SmallVector<Operation *> fused(epilogue.stages.begin(), epilogue.stages.end());
+      if (epilogue.init)
+        fused.push_back(epilogue.init);
       ConvEmitter(rewriter, op.getLoc(), op.getInputs()[0], op.getInputs()[1],
-                  op.getOutputs()[0], geometry, vectorBits / 32, vectorRegisters)
+                  op.getOutputs()[0], geometry, vectorBits / 32, vectorRegisters,
+                  std::move(epilogue))
           .emit();
+      fused.push_back(op);
+      eraseWithDeadBuffers(rewriter, fused);
+    }
+  }
+
+  /// Erases `ops`, then every allocation they wrote that nothing reads now.
+  static void eraseWithDeadBuffers(RewriterBase &rewriter, ArrayRef<Operation *> ops) {
+    SetVector<Value> buffers;
+    for (Operation *op : ops)
+      for (Value operand : op->getOperands())
+        if (operand.getDefiningOp<memref::AllocOp>())
+          buffers.insert(operand);
+    for (Operation *op : ops)
       rewriter.eraseOp(op);
+    for (Value buffer : buffers) {
+      if (!llvm::all_of(buffer.getUsers(), [](Operation *user) {
+            return isa<memref::DeallocOp>(user);
+          }))
+        continue;
+      for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
+        rewriter.eraseOp(user);
+      rewriter.eraseOp(buffer.getDefiningOp());
     }
   }
 };

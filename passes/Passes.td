@@ -145,14 +145,19 @@ def ConvMicrokernel : Pass<"nnc-conv-microkernel", "mlir::ModuleOp"> {
     several output rows into one vector. Tile edges use shorter vectors, so
     no lane is masked and nothing is read out of bounds.
 
-    The cost model (documented in ConvMicrokernel.cpp) picks FB and S from
-    `vector-bits` and `vector-registers`: FB is the largest of 8, 6, 4, 3, 2, 1
-    that divides the output channels (at most 6 with 16 registers), then
-    S = (registers - 2) / (FB + 1), so accumulators, input vectors and one
-    broadcast fit in registers.
+    The cost model (documented in ConvMicrokernel.cpp) fits FB x S
+    accumulators, S inputs and a broadcast in `vector-registers` registers of
+    `vector-bits` bits, and picks FB (8, 6, 4, 3, 2 or 1) by the estimated
+    cycles of the whole convolution, edge tiles included.
 
     Convolutions whose innermost dims are not contiguous are left alone.
-    Precondition: bufferized IR (runs after nnc-plan-scratch). The sum over
+    Elementwise consumers (ConvEpilogue.h) are fused into the tile stores:
+    the zero or bias initialization, then inference batch norm, residual adds
+    and activations whose intermediate buffers nothing else reads; those
+    buffers are erased.
+
+    Precondition: bufferized IR with buffers still `memref.alloc`s (runs
+    before nnc-plan-scratch). The sum over
     (c, kh, kw) is reordered as nnc-relax-float-order allows.
   }];
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
@@ -162,6 +167,33 @@ def ConvMicrokernel : Pass<"nnc-conv-microkernel", "mlir::ModuleOp"> {
            "Width of one SIMD register in bits (128 SSE/NEON, 256 AVX2, 512 AVX-512)">,
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
            "Number of SIMD registers (16 for SSE/AVX2, 32 for AVX-512 and NEON)">,
+  ];
+}
+
+def DenseMicrokernel : Pass<"nnc-dense-microkernel", "mlir::ModuleOp"> {
+  let summary = "Register-blocked SIMD kernel for linalg.matmul_transpose_b (dense layers)";
+  let description = [{
+    Replaces every f32 `linalg.matmul_transpose_b` on buffers (C[m, n] +=
+    sum_k A[m, k] * B[n, k], the dense layer with PyTorch's [out, in]
+    weight) by a loop nest in the vector dialect: a block of MB rows of A
+    times NB rows of B keeps MB x NB vector accumulators along k, both
+    operands loaded contiguously, reduced across lanes once at the end and
+    added to C. MB and NB fit MB x NB + MB + NB vectors in
+    `vector-registers` registers (4 x 4 with 32 registers, 2 x 4 with 16;
+    one row of A at batch 1 gets NB = 8). Edge blocks and the k tail use
+    smaller blocks and shorter vectors.
+
+    Precondition: bufferized IR. Ops whose rows are not contiguous are left
+    to the loop lowering. The sum over k is reordered as
+    nnc-relax-float-order allows.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of one SIMD register in bits">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
+           "Number of SIMD registers">,
   ];
 }
 

@@ -72,8 +72,11 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
   outParams.memCpyFn = copyWithLinalg;
   pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(mlir::createCanonicalizerPass());
-  pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
+  // Convolutions become register-blocked kernels with their elementwise
+  // consumers fused in while buffers are still separate allocations.
   pm.addPass(createConvMicrokernel(ConvMicrokernelOptions{simd.vectorBits, simd.vectorRegisters}));
+  pm.addPass(createDenseMicrokernel(DenseMicrokernelOptions{simd.vectorBits, simd.vectorRegisters}));
+  pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
   if (stage == LoweringStage::Loops)
     return;
@@ -83,7 +86,9 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
   pm.addPass(mlir::createLowerAffinePass());
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
   pm.addPass(mlir::createConvertSCFToCFPass());
-  pm.addPass(mlir::createConvertVectorToLLVMPass());
+  mlir::ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.reassociateFPReductions = true; // lane sums as a tree
+  pm.addPass(mlir::createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(mlir::createConvertMathToLLVMPass());
   pm.addPass(mlir::createArithToLLVMConversionPass());

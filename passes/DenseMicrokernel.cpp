@@ -1,0 +1,137 @@
+//===- DenseMicrokernel.cpp - register-blocked dense layer ----------------===//
+//
+// Implements nnc-dense-microkernel (see Passes.td).
+//
+// C[m, n] += sum_k A[m, k] * B[n, k] with both operands read along k, their
+// contiguous dim. A block of MB rows of A and NB rows of B holds MB x NB
+// accumulator vectors over k; each step loads MB + NB vectors and issues
+// MB x NB FMAs. After the k loop each accumulator is summed across its lanes
+// once. 32 registers hold 4 x 4 (+ 8 operands); 16 hold 2 x 4 (+ 6). With a
+// single row of A (batch 1, a matrix-vector product bound by reading B) the
+// block is 1 x 8 (1 x 6 with 16 registers).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/KernelBuilder.h"
+#include "passes/Passes.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_DENSEMICROKERNEL
+#include "passes/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+
+namespace {
+
+/// Emits the register-blocked loop nest of one C += A B^T.
+class DenseEmitter : nnc::KernelBuilder {
+public:
+  DenseEmitter(OpBuilder &b, Location loc, Value a, Value bT, Value c, int64_t lanes,
+               int64_t registers)
+      : KernelBuilder(b, loc), a(a), bT(bT), c(c), lanes(lanes) {
+    ArrayRef<int64_t> aShape = cast<MemRefType>(a.getType()).getShape();
+    rows = aShape[0];
+    depth = aShape[1];
+    cols = cast<MemRefType>(bT.getType()).getShape()[0];
+    rowBlock = rows == 1 ? 1 : registers >= 32 ? 4 : 2;
+    colBlock = rows == 1 ? (registers >= 32 ? 8 : 6) : 4;
+  }
+
+  void emit() {
+    int64_t mainRows = rows - rows % rowBlock;
+    forRange(0, mainRows, rowBlock, [&](Value m0) { emitRows(m0, rowBlock); });
+    if (mainRows != rows)
+      emitRows(index(mainRows), rows - mainRows);
+  }
+
+private:
+  void emitRows(Value m0, int64_t blockRows) {
+    int64_t mainCols = cols - cols % colBlock;
+    forRange(0, mainCols, colBlock, [&](Value n0) { emitBlock(m0, blockRows, n0, colBlock); });
+    if (mainCols != cols)
+      emitBlock(m0, blockRows, index(mainCols), cols - mainCols);
+  }
+
+  /// Products of `width`-lane slices at k of rows m0.. of A and n0.. of B^T,
+  /// accumulated into `acc` (row-major, blockRows x blockCols).
+  SmallVector<Value> step(Value m0, int64_t blockRows, Value n0, int64_t blockCols, Value k,
+                          int64_t width, ValueRange acc) {
+    auto type = VectorType::get({width}, b.getF32Type());
+    SmallVector<Value> x, w, next;
+    for (int64_t r = 0; r < blockRows; ++r)
+      x.push_back(b.create<vector::LoadOp>(loc, type, a, ValueRange{add(m0, r), k}));
+    for (int64_t j = 0; j < blockCols; ++j)
+      w.push_back(b.create<vector::LoadOp>(loc, type, bT, ValueRange{add(n0, j), k}));
+    for (int64_t r = 0; r < blockRows; ++r)
+      for (int64_t j = 0; j < blockCols; ++j)
+        next.push_back(b.create<vector::FMAOp>(loc, x[r], w[j], acc[r * blockCols + j]));
+    return next;
+  }
+
+  void emitBlock(Value m0, int64_t blockRows, Value n0, int64_t blockCols) {
+    Type f32 = b.getF32Type();
+    auto zeros = [&](int64_t width) {
+      Value zero = b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(VectorType::get({width}, f32), b.getF32FloatAttr(0)));
+      return SmallVector<Value>(blockRows * blockCols, zero);
+    };
+    int64_t mainDepth = depth - depth % lanes;
+    SmallVector<Value> sums(blockRows * blockCols);
+    auto reduceInto = [&](ArrayRef<Value> acc) {
+      for (auto [sum, vector] : llvm::zip(sums, acc)) {
+        Value lanesSum = b.create<vector::ReductionOp>(loc, vector::CombiningKind::ADD, vector);
+        sum = sum ? b.create<arith::AddFOp>(loc, sum, lanesSum).getResult() : lanesSum;
+      }
+    };
+    if (mainDepth)
+      reduceInto(loop(0, mainDepth, lanes, zeros(lanes), [&](Value k, ValueRange acc) {
+        return step(m0, blockRows, n0, blockCols, k, lanes, acc);
+      }));
+    if (mainDepth != depth)
+      reduceInto(step(m0, blockRows, n0, blockCols, index(mainDepth), depth - mainDepth,
+                      zeros(depth - mainDepth)));
+    for (int64_t r = 0; r < blockRows; ++r)
+      for (int64_t j = 0; j < blockCols; ++j) {
+        SmallVector<Value, 2> at{add(m0, r), add(n0, j)};
+        Value old = b.create<memref::LoadOp>(loc, c, at);
+        b.create<memref::StoreOp>(
+            loc, b.create<arith::AddFOp>(loc, old, sums[r * blockCols + j]), c, at);
+      }
+  }
+
+  Value a, bT, c;
+  int64_t lanes, rows, depth, cols, rowBlock, colBlock;
+};
+
+/// True when `type` is a static 2-D f32 buffer whose rows are contiguous.
+bool hasContiguousRows(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref || memref.getRank() != 2 || !memref.hasStaticShape() ||
+      !memref.getElementType().isF32())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(getStridesAndOffset(memref, strides, offset)) && strides.back() == 1;
+}
+
+struct DenseMicrokernelPass : nnc::impl::DenseMicrokernelBase<DenseMicrokernelPass> {
+  using DenseMicrokernelBase::DenseMicrokernelBase;
+
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulTransposeBOp> matmuls;
+    getOperation().walk([&](linalg::MatmulTransposeBOp op) { matmuls.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::MatmulTransposeBOp op : matmuls) {
+      if (!op.hasPureBufferSemantics() || !llvm::all_of(op->getOperandTypes(), hasContiguousRows))
+        continue;
+      rewriter.setInsertionPoint(op);
+      DenseEmitter(rewriter, op.getLoc(), op.getInputs()[0], op.getInputs()[1],
+                   op.getOutputs()[0], vectorBits / 32, vectorRegisters)
+          .emit();
+      rewriter.eraseOp(op);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,44 @@
+//===- KernelBuilder.cpp - loop and index helpers for SIMD kernels --------===//
+
+#include "passes/KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+
+Value nnc::KernelBuilder::index(int64_t value) {
+  return b.create<arith::ConstantIndexOp>(loc, value);
+}
+
+Value nnc::KernelBuilder::add(Value a, Value c) {
+  return b.createOrFold<arith::AddIOp>(loc, a, c);
+}
+
+Value nnc::KernelBuilder::add(Value a, int64_t c) { return c ? add(a, index(c)) : a; }
+
+Value nnc::KernelBuilder::mul(Value a, int64_t c) {
+  return c == 1 ? a : b.createOrFold<arith::MulIOp>(loc, a, index(c));
+}
+
+void nnc::KernelBuilder::forRange(int64_t begin, int64_t end, int64_t step,
+                                  function_ref<void(Value)> body) {
+  if (begin >= end)
+    return;
+  if (begin + step >= end)
+    return body(index(begin));
+  auto loop = b.create<scf::ForOp>(loc, index(begin), index(end), index(step));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  body(loop.getInductionVar());
+}
+
+SmallVector<Value>
+nnc::KernelBuilder::loop(int64_t begin, int64_t end, int64_t step, ValueRange init,
+                         function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  auto loop = b.create<scf::ForOp>(loc, index(begin), index(end), index(step), init);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(loop.getBody());
+  b.create<scf::YieldOp>(loc, body(loop.getInductionVar(), loop.getRegionIterArgs()));
+  return loop.getResults();
+}

@@ -1,0 +1,44 @@
+//===- KernelBuilder.h - loop and index helpers for SIMD kernels -*- C++ -*-===//
+//
+// The small vocabulary the microkernel emitters (ConvMicrokernel.cpp,
+// DenseMicrokernel.cpp) write their loop nests in: folded index arithmetic,
+// static-range loops that vanish for one trip, and loops carrying vectors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_PASSES_KERNELBUILDER_H
+#define NNC_PASSES_KERNELBUILDER_H
+
+#include "mlir/IR/Builders.h"
+
+namespace nnc {
+
+class KernelBuilder {
+public:
+  KernelBuilder(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}
+
+  /// An index constant.
+  mlir::Value index(int64_t value);
+  /// a + b and a * c, folded when constant.
+  mlir::Value add(mlir::Value a, mlir::Value b);
+  mlir::Value add(mlir::Value a, int64_t c);
+  mlir::Value mul(mlir::Value a, int64_t c);
+
+  /// Calls `body` for every start in [begin, end) by `step`: inline for one
+  /// trip, inside an scf.for otherwise.
+  void forRange(int64_t begin, int64_t end, int64_t step,
+                llvm::function_ref<void(mlir::Value)> body);
+
+  /// An scf.for over [begin, end) by `step` carrying `init`; `body` maps the
+  /// induction variable and the carried values to the next ones.
+  llvm::SmallVector<mlir::Value>
+  loop(int64_t begin, int64_t end, int64_t step, mlir::ValueRange init,
+       llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::Value, mlir::ValueRange)> body);
+
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+};
+
+} // namespace nnc
+
+#endif // NNC_PASSES_KERNELBUILDER_H
