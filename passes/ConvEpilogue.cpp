@@ -7,6 +7,7 @@
 #include "passes/ConvEpilogue.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -62,9 +63,12 @@ static bool onlyPureOpsBetween(Operation *from, Operation *to) {
 }
 
 /// The ops other than deallocations using `buffer`, when it is a fresh
-/// allocation only linalg ops use (so nothing aliases it).
+/// allocation or a function's buffer argument (the ABI's buffers do not
+/// overlap) that only linalg ops use, so nothing else aliases it.
 static std::optional<SmallVector<Operation *>> ownUsers(Value buffer) {
-  if (!buffer.getDefiningOp<memref::AllocOp>())
+  auto arg = dyn_cast<BlockArgument>(buffer);
+  bool functionArgument = arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+  if (!buffer.getDefiningOp<memref::AllocOp>() && !functionArgument)
     return std::nullopt;
   SmallVector<Operation *> users;
   for (Operation *user : buffer.getUsers()) {
@@ -175,14 +179,18 @@ nnc::ConvEpilogue nnc::matchConvEpilogue(linalg::Conv2DNchwFchwOp conv) {
   while (auto around = usersAround(result, last)) {
     if (last == conv.getOperation() && around->first.size() == 1)
       matchInit(epilogue, around->first.front(), conv);
-    // The result must feed exactly one later op: the next stage.
-    if (around->second.size() != 1)
+    // The next op using the result must be a stage reading it. Unless the
+    // stage updates it in place, nothing after the stage may read it: the
+    // fused kernel never stores the values before the stage.
+    if (around->second.empty())
       break;
+    llvm::sort(around->second, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
     auto stage = dyn_cast<linalg::GenericOp>(around->second.front());
     if (!stage || !onlyPureOpsBetween(last, stage))
       break;
     std::optional<unsigned> carried = stageInput(stage, result, shape);
-    if (!carried)
+    if (!carried ||
+        (stage.getDpsInitOperand(0)->get() != result && around->second.size() != 1))
       break;
     epilogue.stages.push_back(stage);
     epilogue.carried.push_back(*carried);

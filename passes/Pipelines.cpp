@@ -74,8 +74,10 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
   pm.addPass(mlir::createCanonicalizerPass());
   // Convolutions become register-blocked kernels with their elementwise
   // consumers fused in while buffers are still separate allocations.
-  pm.addPass(createConvMicrokernel(ConvMicrokernelOptions{simd.vectorBits, simd.vectorRegisters}));
-  pm.addPass(createDenseMicrokernel(DenseMicrokernelOptions{simd.vectorBits, simd.vectorRegisters}));
+  if (simd.microkernels) {
+    pm.addPass(createConvMicrokernel({simd.vectorBits, simd.vectorRegisters}));
+    pm.addPass(createDenseMicrokernel({simd.vectorBits, simd.vectorRegisters}));
+  }
   pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
   if (stage == LoweringStage::Loops)

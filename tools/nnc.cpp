@@ -85,6 +85,11 @@ static cl::opt<bool> poisonScratch(
     "debug-poison-scratch",
     cl::desc("Overwrite each scratch buffer after its last use (checks the memory plan)"),
     cl::cat(nncCategory));
+static cl::opt<bool> genericKernels(
+    "debug-generic-kernels",
+    cl::desc("Compile convolutions and dense layers as plain loops, without the "
+             "register-blocked microkernels (for bisecting numerical differences)"),
+    cl::cat(nncCategory));
 static cl::opt<bool> inferenceOnly(
     "no-train", cl::desc("Compile inference only, even if the model has a train section"),
     cl::cat(nncCategory));
@@ -127,10 +132,14 @@ static int writeFile(llvm::StringRef path,
 /// The kernel register blocking for `machine`'s CPU; the pass defaults when
 /// no code is emitted.
 static nnc::SimdShape simdShape(const llvm::TargetMachine *machine) {
-  if (!machine)
-    return {};
-  nnc::codegen::SimdRegisters registers = nnc::codegen::simdRegistersOf(*machine);
-  return {registers.vectorBits, registers.count};
+  nnc::SimdShape shape;
+  if (machine) {
+    nnc::codegen::SimdRegisters registers = nnc::codegen::simdRegistersOf(*machine);
+    shape.vectorBits = registers.vectorBits;
+    shape.vectorRegisters = registers.count;
+  }
+  shape.microkernels = !genericKernels;
+  return shape;
 }
 
 int main(int argc, char **argv) {

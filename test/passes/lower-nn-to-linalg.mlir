@@ -12,16 +12,29 @@ func.func @relu(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
-// A convolution is generalized with the output-width loop innermost: the
-// last loop of the iteration space is parallel (ow), the window loops
-// (c, kh, kw) come before it.
+// An ungrouped convolution stays a named op for nnc-conv-microkernel,
+// accumulating into its zero-filled init.
 // CHECK-LABEL: func.func @conv
-// CHECK: linalg.generic
-// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]
+// CHECK: %[[INIT:.+]] = linalg.fill
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} outs(%[[INIT]] :
 // CHECK-NOT: nn.conv
 func.func @conv(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32> {
   %y = nn.conv %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32>
   return %y : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// A grouped convolution is generalized with the output-width loop innermost:
+// the last loop of the iteration space is parallel (ow), the window loops
+// (c, kh, kw) come before it.
+// CHECK-LABEL: func.func @grouped_conv
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]
+// CHECK-NOT: nn.conv
+func.func @grouped_conv(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x3x3xf32> {
+  %y = nn.conv %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x3x3xf32>
+  return %y : tensor<1x4x3x3xf32>
 }
 
 // -----
