@@ -97,6 +97,20 @@ MODELS = {
 }
 
 BIG = ("resnet20", "unet_small")
+# Trajectory tolerance of the big models, relative to how far each parameter
+# moved. Their batch norms see batch 1, so the gradients of the weights before
+# them nearly cancel, and five steps amplify float32 rounding: nnc's sums
+# (blocked per vector lane) end 1e-3..1e-1 of the displacement away from
+# float64. PyTorch's own float32 run is a poor yardstick here: with the
+# reference BLAS it deviated by as much, with OpenBLAS it deviates 100x less,
+# so the 10x-PyTorch-float32 floor alone made the verdict depend on which
+# libblas.so.3 is installed. The one-step gradient check (rtol 1e-4) and the
+# small models' trajectories (rtol 1e-3) test the arithmetic tightly; these
+# check that optimizer state carries across steps (an error there is O(1)).
+# Adam is the worst case: it scales each element's step to about lr, so an
+# element whose gradient is near zero moves by an amount its rounding decides
+# (seen: 0.152 of the displacement, 1 element of 18,432 in unet_small).
+BIG_RTOL_TRAJ = 0.25
 
 _local = threading.local()
 
@@ -238,8 +252,9 @@ def cases(examples=EXAMPLES):
         steps = spec.get("steps", 20)
         table = optimizers(spec["lr_scale"], spec.get("adam_eps", 1e-8))
         for opt in (BIG_OPTIMIZERS if big else SMALL_OPTIMIZERS):
+            extra = {"rtol_traj": BIG_RTOL_TRAJ} if big else {}
             result.append(TrainCase(f"{name}_{opt}", kind="trajectory", steps=steps,
-                                    optimizer=table[opt], **common))
+                                    optimizer=table[opt], **extra, **common))
         if not big:
             result.append(TrainCase(f"{name}_shipped", kind="trajectory", steps=steps,
                                     optimizer=parse_optimizer(source), **common))
