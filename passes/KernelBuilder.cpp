@@ -4,11 +4,23 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 
 Value nnc::KernelBuilder::index(int64_t value) {
-  return b.create<arith::ConstantIndexOp>(loc, value);
+  Value &cached = constants[value];
+  if (!cached) {
+    // One constant per value, at the top of the function, so every loop
+    // nest the emitter builds can use it.
+    Operation *function = b.getInsertionBlock()->getParentOp();
+    while (!isa<FunctionOpInterface>(function))
+      function = function->getParentOp();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&function->getRegion(0).front());
+    cached = b.create<arith::ConstantIndexOp>(loc, value);
+  }
+  return cached;
 }
 
 Value nnc::KernelBuilder::add(Value a, Value c) {

@@ -10,6 +10,7 @@
 #define NNC_PASSES_KERNELBUILDER_H
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
 
 namespace nnc {
 
@@ -17,7 +18,7 @@ class KernelBuilder {
 public:
   KernelBuilder(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}
 
-  /// An index constant.
+  /// An index constant (one per value and emitter, at the function's top).
   mlir::Value index(int64_t value);
   /// a + b and a * c, folded when constant.
   mlir::Value add(mlir::Value a, mlir::Value b);
@@ -37,6 +38,9 @@ public:
 
   mlir::OpBuilder &b;
   mlir::Location loc;
+
+private:
+  llvm::DenseMap<int64_t, mlir::Value> constants;
 };
 
 } // namespace nnc
