@@ -189,8 +189,11 @@ nnc::ConvEpilogue nnc::matchConvEpilogue(linalg::Conv2DNchwFchwOp conv) {
     if (!stage || !onlyPureOpsBetween(last, stage))
       break;
     std::optional<unsigned> carried = stageInput(stage, result, shape);
+    // Skipping the store of `result` is only legal for an allocation nobody
+    // reads later; a function argument is read by the caller.
+    bool inPlace = stage.getDpsInitOperand(0)->get() == result;
     if (!carried ||
-        (stage.getDpsInitOperand(0)->get() != result && around->second.size() != 1))
+        (!inPlace && (around->second.size() != 1 || !result.getDefiningOp<memref::AllocOp>())))
       break;
     epilogue.stages.push_back(stage);
     epilogue.carried.push_back(*carried);

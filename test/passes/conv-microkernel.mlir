@@ -133,3 +133,26 @@ func.func @strided_rows(%wide: memref<1x1x6x12xf32>, %w: memref<2x1x3x3xf32>, %o
     ins(%in, %w : memref<1x1x6x6xf32, strided<[72, 72, 12, 2]>>, memref<2x1x3x3xf32>) outs(%out : memref<1x2x4x4xf32>)
   return
 }
+
+// -----
+
+// The conv result is itself an output of the function (the caller reads it),
+// so the relu that copies it elsewhere is not fused.
+// CHECK-LABEL: func.func @result_is_an_output
+// CHECK: vector.store %{{.+}}, %arg2
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @result_is_an_output(%in: memref<1x4x8x8xf32>, %w: memref<4x4x1x1xf32>, %conv: memref<1x4x8x8xf32>, %relu: memref<1x4x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%conv : memref<1x4x8x8xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x4x8x8xf32>, memref<4x4x1x1xf32>) outs(%conv : memref<1x4x8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%conv : memref<1x4x8x8xf32>) outs(%relu : memref<1x4x8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.maximumf %x, %zero : f32
+    linalg.yield %y : f32
+  }
+  return
+}
