@@ -6,6 +6,8 @@
 
 #include "passes/ConvEpilogue.h"
 
+#include "passes/KernelBuilder.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -84,12 +86,7 @@ static std::optional<SmallVector<Operation *>> ownUsers(Value buffer) {
 
 /// True when `type` is a static f32 buffer of `shape` with contiguous rows.
 static bool isRowContiguous(Type type, ArrayRef<int64_t> shape) {
-  auto memref = dyn_cast<MemRefType>(type);
-  if (!memref || memref.getShape() != shape || !memref.getElementType().isF32())
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(getStridesAndOffset(memref, strides, offset)) && strides.back() == 1;
+  return nnc::hasContiguousF32Rows(type) && cast<MemRefType>(type).getShape() == shape;
 }
 
 /// The input number of `stage` that reads `previous`, when `stage` is an

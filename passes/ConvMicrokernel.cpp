@@ -334,16 +334,6 @@ private:
   nnc::ConvEpilogue epilogue;
 };
 
-/// True when `type` is a static f32 buffer whose rows are contiguous.
-bool hasContiguousRows(Type type) {
-  auto memref = dyn_cast<MemRefType>(type);
-  if (!memref || !memref.hasStaticShape() || !memref.getElementType().isF32())
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(getStridesAndOffset(memref, strides, offset)) && strides.back() == 1;
-}
-
 struct ConvMicrokernelPass : nnc::impl::ConvMicrokernelBase<ConvMicrokernelPass> {
   using ConvMicrokernelBase::ConvMicrokernelBase;
 
@@ -358,7 +348,7 @@ struct ConvMicrokernelPass : nnc::impl::ConvMicrokernelBase<ConvMicrokernelPass>
     IRRewriter rewriter(&getContext());
     for (linalg::Conv2DNchwFchwOp op : convs) {
       rewriter.setInsertionPoint(op);
-      if (!op.hasPureBufferSemantics() || !llvm::all_of(op->getOperandTypes(), hasContiguousRows)) {
+      if (!op.hasPureBufferSemantics() || !llvm::all_of(op->getOperandTypes(), nnc::hasContiguousF32Rows)) {
         nnc::putOutputWidthInnermost(rewriter, op);
         continue;
       }

@@ -105,14 +105,8 @@ private:
 };
 
 /// True when `type` is a static 2-D f32 buffer whose rows are contiguous.
-bool hasContiguousRows(Type type) {
-  auto memref = dyn_cast<MemRefType>(type);
-  if (!memref || memref.getRank() != 2 || !memref.hasStaticShape() ||
-      !memref.getElementType().isF32())
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(getStridesAndOffset(memref, strides, offset)) && strides.back() == 1;
+bool isMatrixWithContiguousRows(Type type) {
+  return nnc::hasContiguousF32Rows(type) && cast<MemRefType>(type).getRank() == 2;
 }
 
 struct DenseMicrokernelPass : nnc::impl::DenseMicrokernelBase<DenseMicrokernelPass> {
@@ -123,7 +117,7 @@ struct DenseMicrokernelPass : nnc::impl::DenseMicrokernelBase<DenseMicrokernelPa
     getOperation().walk([&](linalg::MatmulTransposeBOp op) { matmuls.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (linalg::MatmulTransposeBOp op : matmuls) {
-      if (!op.hasPureBufferSemantics() || !llvm::all_of(op->getOperandTypes(), hasContiguousRows))
+      if (!op.hasPureBufferSemantics() || !llvm::all_of(op->getOperandTypes(), isMatrixWithContiguousRows))
         continue;
       rewriter.setInsertionPoint(op);
       DenseEmitter(rewriter, op.getLoc(), op.getInputs()[0], op.getInputs()[1],

@@ -4,9 +4,19 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
+
+bool nnc::hasContiguousF32Rows(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref || !memref.hasStaticShape() || !memref.getElementType().isF32())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(getStridesAndOffset(memref, strides, offset)) && strides.back() == 1;
+}
 
 Value nnc::KernelBuilder::index(int64_t value) {
   Value &cached = constants[value];

@@ -14,6 +14,10 @@
 
 namespace nnc {
 
+/// True when `type` is a static f32 buffer whose rows (innermost dim) are
+/// contiguous, so the kernels may read and write them with vector loads.
+bool hasContiguousF32Rows(mlir::Type type);
+
 class KernelBuilder {
 public:
   KernelBuilder(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}
