@@ -37,7 +37,7 @@ void buildGraphPipeline(mlir::OpPassManager &pm);
 struct SimdShape {
   int64_t vectorBits = 512;
   int64_t vectorRegisters = 32;
-  /// False leaves convolutions and dense layers to the generic loop
+  /// False leaves convolutions, dense layers and matmuls to the generic loop
   /// lowering (`nnc --debug-generic-kernels`, for bisecting).
   bool microkernels = true;
 };

@@ -197,6 +197,31 @@ def DenseMicrokernel : Pass<"nnc-dense-microkernel", "mlir::ModuleOp"> {
   ];
 }
 
+def MatmulMicrokernel : Pass<"nnc-matmul-microkernel", "mlir::ModuleOp"> {
+  let summary = "Register-blocked SIMD kernel for linalg.matmul";
+  let description = [{
+    Replaces every f32 `linalg.matmul` on buffers (C[m, n] += sum_k A[m, k]
+    * B[k, n]: user matmuls and the gradients of dense layers) by a loop
+    nest in the vector dialect in outer-product form: MB rows of C times NB
+    vectors along n stay in registers through the k loop, each step loading
+    NB vectors of B's row k and broadcasting MB elements of A. NB = 4, MB = 6
+    with 32 registers; NB = 2, MB = 6 with 16. The last column panel and row
+    block are statically shaped smaller blocks with shorter vectors.
+
+    Precondition: bufferized IR. Ops whose rows are not contiguous are left
+    to the loop lowering. The sum over k keeps its order (k ascending per
+    element), as the loop lowering computes it.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of one SIMD register in bits">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
+           "Number of SIMD registers">,
+  ];
+}
+
 def RelaxFloatOrder : Pass<"nnc-relax-float-order", "mlir::ModuleOp"> {
   let summary = "Let float sums be reordered and multiply-adds fused";
   let description = [{

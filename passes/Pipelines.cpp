@@ -72,11 +72,13 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
   outParams.memCpyFn = copyWithLinalg;
   pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(mlir::createCanonicalizerPass());
-  // Convolutions become register-blocked kernels with their elementwise
-  // consumers fused in while buffers are still separate allocations.
+  // Convolutions and matrix products become register-blocked kernels (the
+  // convolutions with their elementwise consumers fused in) while buffers
+  // are still separate allocations.
   if (simd.microkernels) {
     pm.addPass(createConvMicrokernel({simd.vectorBits, simd.vectorRegisters}));
     pm.addPass(createDenseMicrokernel({simd.vectorBits, simd.vectorRegisters}));
+    pm.addPass(createMatmulMicrokernel({simd.vectorBits, simd.vectorRegisters}));
   }
   pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());

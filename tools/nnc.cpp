@@ -87,7 +87,7 @@ static cl::opt<bool> poisonScratch(
     cl::cat(nncCategory));
 static cl::opt<bool> genericKernels(
     "debug-generic-kernels",
-    cl::desc("Compile convolutions and dense layers as plain loops, without the "
+    cl::desc("Compile convolutions and matrix products as plain loops, without the "
              "register-blocked microkernels (for bisecting numerical differences)"),
     cl::cat(nncCategory));
 static cl::opt<bool> inferenceOnly(

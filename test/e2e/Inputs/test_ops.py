@@ -81,6 +81,11 @@ case("matmul_4d",
      lambda p, a, b: torch.matmul(a, b))
 case("matmul_same_input", ["input a: f32[5, 5]", "output y = matmul(a, a)"],
      lambda p, a: a @ a)
+# Blocked kernel: 13 rows = two 6-row blocks + 1; 150 columns = full panels
+# + a panel of full vectors and a shorter one at 16 lanes (8 at AVX2 and NEON).
+case("matmul_blocked", ["input a: f32[13, 37]", "input b: f32[37, 150]",
+                        "output y = matmul(a, b)"],
+     lambda p, a, b: a @ b)
 
 # --------------------------------------------------------------------------
 # conv1d, conv2d
@@ -685,7 +690,7 @@ case("mini_cnn",
 AARCH64 = [
     # dense, matmul (K = 301: vector remainders)
     "dense_bias", "dense_no_bias", "dense_wide_k", "dense_chain", "matmul_2d", "matmul_3d",
-    "matmul_4d",
+    "matmul_4d", "matmul_blocked",
     # conv1d, conv2d
     "conv1d_stride_pad_dilation", "conv1d_groups_no_bias", "conv1d_depthwise",
     "conv1d_same_even_kernel", "conv2d_stride2_pad1", "conv2d_rect_kernel_stride_pad",
