@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/ConvWeightGradForm.h"
 #include "passes/LowerNNToLinalg.h"
 
 #include "ir/NNDialect.h"
@@ -262,30 +263,44 @@ struct LowerConvWeightGrad : OpRewritePattern<nn::ConvWeightGradOp> {
     weight2D.append(to2D(weight.drop_front(2), 1));
     int64_t filtersPerGroup = weight[0] / static_cast<int64_t>(op.getGroups());
 
-    // Loops (f, c, kh, kw, n, oh, ow), the last three reductions.
-    MLIRContext *ctx = rewriter.getContext();
-    SmallVector<AffineExpr> d;
-    for (unsigned i = 0; i < 7; ++i)
-      d.push_back(getAffineDimExpr(i, ctx));
-    AffineMap inputMap = AffineMap::get(7, 0,
-                                        {d[4], d[0].floorDiv(filtersPerGroup) * weight[1] + d[1],
-                                         d[5] * strides[0] + d[2] * dilations[0],
-                                         d[6] * strides[1] + d[3] * dilations[1]},
-                                        ctx);
-    AffineMap gradMap = AffineMap::get(7, 0, {d[4], d[0], d[5], d[6]}, ctx);
-    AffineMap weightMap = AffineMap::get(7, 0, {d[0], d[1], d[2], d[3]}, ctx);
+    SmallVector<AffineMap, 3> maps = nnc::convWeightGradMaps(
+        rewriter.getContext(), filtersPerGroup, weight[1], strides, dilations);
     Value result =
-        structured(rewriter, loc, ValueRange{padded, gradOutput}, {inputMap, gradMap},
-                   filled(rewriter, loc, weight2D, 0.0), weightMap, iteratorsFor(7, {4, 5, 6}),
+        structured(rewriter, loc, ValueRange{padded, gradOutput}, {maps[0], maps[1]},
+                   filled(rewriter, loc, weight2D, 0.0), maps[2], iteratorsFor(7, {4, 5, 6}),
                    [](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
                      Scalar s{b, l};
                      return {s.add(args[2], s.mul(args[1], args[0]))};
                    })
             .front();
+    // Tells nnc-conv-weight-grad-microkernel the strides and dilations.
+    result.getDefiningOp()->setAttr(
+        nnc::kConvWeightGradAttr,
+        rewriter.getDenseI64ArrayAttr({strides[0], strides[1], dilations[0], dilations[1]}));
     rewriter.replaceOp(op, reshape(rewriter, loc, result, weight));
     return success();
   }
 };
+
+} // namespace
+
+SmallVector<AffineMap, 3> nnc::convWeightGradMaps(MLIRContext *ctx, int64_t filtersPerGroup,
+                                                  int64_t channelsPerGroup,
+                                                  ArrayRef<int64_t> strides,
+                                                  ArrayRef<int64_t> dilations) {
+  SmallVector<AffineExpr> d;
+  for (unsigned i = 0; i < 7; ++i)
+    d.push_back(getAffineDimExpr(i, ctx));
+  return {AffineMap::get(7, 0,
+                         {d[4], d[0].floorDiv(filtersPerGroup) * channelsPerGroup + d[1],
+                          d[5] * strides[0] + d[2] * dilations[0],
+                          d[6] * strides[1] + d[3] * dilations[1]},
+                         ctx),
+          AffineMap::get(7, 0, {d[4], d[0], d[5], d[6]}, ctx),
+          AffineMap::get(7, 0, {d[0], d[1], d[2], d[3]}, ctx)};
+}
+
+namespace {
 
 /// A pooling window with both spatial dims explicit; a 1-D op gets a height
 /// dim of size 1.

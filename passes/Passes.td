@@ -197,6 +197,33 @@ def DenseMicrokernel : Pass<"nnc-dense-microkernel", "mlir::ModuleOp"> {
   ];
 }
 
+def ConvWeightGradMicrokernel : Pass<"nnc-conv-weight-grad-microkernel", "mlir::ModuleOp"> {
+  let summary = "Register-blocked SIMD kernel for convolution weight gradients";
+  let description = [{
+    Replaces the linalg.generic of every ungrouped f32 `nn.conv_weight_grad`
+    (the form of ConvWeightGradForm.h: tagged `nnc.conv_weight_grad` with
+    its strides and dilations, and exactly its indexing maps) by a loop nest
+    in the vector dialect: for one input channel and kernel row, FB filters
+    times KB kernel columns keep FB x KB accumulator vectors along the
+    output width through the whole reduction over (n, oh, ow); each step
+    loads KB input vectors and one dy vector per filter. 32 registers give
+    8 x 3 for 3x3 kernels and 5 x 5 for 5x5. Lanes are summed once at the
+    end and added to dW.
+
+    Precondition: bufferized IR. Grouped gradients and buffers whose rows
+    are not contiguous are left to the loop lowering. The sum over (n, oh,
+    ow) is reordered as nnc-relax-float-order allows.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of one SIMD register in bits">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
+           "Number of SIMD registers">,
+  ];
+}
+
 def MatmulMicrokernel : Pass<"nnc-matmul-microkernel", "mlir::ModuleOp"> {
   let summary = "Register-blocked SIMD kernel for linalg.matmul";
   let description = [{

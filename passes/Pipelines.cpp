@@ -79,6 +79,7 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
     pm.addPass(createConvMicrokernel({simd.vectorBits, simd.vectorRegisters}));
     pm.addPass(createDenseMicrokernel({simd.vectorBits, simd.vectorRegisters}));
     pm.addPass(createMatmulMicrokernel({simd.vectorBits, simd.vectorRegisters}));
+    pm.addPass(createConvWeightGradMicrokernel({simd.vectorBits, simd.vectorRegisters}));
   }
   pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());

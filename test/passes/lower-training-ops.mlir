@@ -87,12 +87,14 @@ func.func @dropout_mask(%x: tensor<2x3xf32>, %c: tensor<3xf32>) -> tensor<2x3xf3
 // -----
 
 // conv_weight_grad: the zero-padded input read at (n, g*Cg + c, oh*s + kh*d,
-// ow*s + kw*d), reduced over (n, oh, ow).
+// ow*s + kw*d), reduced over (n, oh, ow); tagged with [strides, dilations]
+// for nnc-conv-weight-grad-microkernel.
 // CHECK: #[[INPUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, (d0 floordiv 3) * 2 + d1, d5 * 2 + d2, d6 * 2 + d3 * 2)>
 // CHECK: #[[GRAD:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0, d5, d6)>
 // CHECK-LABEL: func.func @conv_weight_grad
 // CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 0] high[0, 0, 0, 1]
 // CHECK: linalg.generic {indexing_maps = [#[[INPUT]], #[[GRAD]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[PAD]], %{{.+}} : tensor<2x4x8x8xf32>, tensor<2x6x3x3xf32>) outs(%{{.+}} : tensor<6x2x3x2xf32>)
+// CHECK-SAME: nnc.conv_weight_grad = array<i64: 2, 2, 1, 2>
 func.func @conv_weight_grad(%x: tensor<2x4x7x7xf32>, %dy: tensor<2x6x3x3xf32>) -> tensor<6x2x3x2xf32> {
   %w = nn.conv_weight_grad %x, %dy {strides = array<i64: 2, 2>, padding = array<i64: 1, 0, 0, 1>, dilations = array<i64: 1, 2>, groups = 2 : i64} : (tensor<2x4x7x7xf32>, tensor<2x6x3x3xf32>) -> tensor<6x2x3x2xf32>
   return %w : tensor<6x2x3x2xf32>

@@ -303,6 +303,15 @@ case("conv2d_everything", ["x: f32[2, 4, 11, 13]"],
       "dilation=[2, 1], groups=2, bias=false)"],
      conv(2, stride=(2, 3), padding=(1, 2), dilation=(2, 1), groups=2, bias=False))
 
+# Weight-gradient kernel blocks (nnc-conv-weight-grad-microkernel, 16 lanes):
+# 11 filters = a block of 8 + 3 for 3-wide kernels; output rows of 36 = two
+# full vectors + a 4-lane tail, and of 19 with stride 2 (16 + a 3-lane tail).
+case("conv2d_wide_rows", ["x: f32[2, 3, 4, 40]"],
+     [f"y = x |> {pre2d(3)} |> c: conv2d(11, kernel=[2, 5], dilation=[1, 1])"], conv(2))
+case("conv2d_wide_rows_stride2", ["x: f32[2, 3, 5, 37]"],
+     [f"y = x |> {pre2d(3)} |> c: conv2d(11, kernel=3, stride=2, pad=1)"],
+     conv(2, stride=2, padding=1))
+
 # --------------------------------------------------------------------------
 # conv_transpose1d, conv_transpose2d
 # --------------------------------------------------------------------------

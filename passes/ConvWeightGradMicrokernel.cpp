@@ -1,0 +1,202 @@
+//===- ConvWeightGradMicrokernel.cpp - register-blocked conv weight gradient ===//
+//
+// Implements nnc-conv-weight-grad-microkernel (see Passes.td).
+//
+// dW[f, c, kh, kw] = sum over (n, oh, ow) of dy[n, f, oh, ow] *
+// xpad[n, c, oh*sh + kh*dh, ow*sw + kw*dw]. For one input channel c and one
+// kernel row kh, a block of FB filters times KB kernel columns keeps FB x KB
+// accumulator vectors along ow through the whole (n, oh, ow) reduction. A
+// step loads KB input vectors (one per kernel column, each shifted by dw;
+// with a stride, every sw-th element of a contiguous span, picked by a
+// shuffle) and, per filter, one vector of dy, and issues FB x KB FMAs:
+//   FB x KB (accumulators) + KB (inputs) + 1 (dy) + 1 <= registers,
+// KB = min(KW, (registers - 2) / 3) and FB = (registers - 2 - KB) / KB, at
+// most 8 (32 registers: 8 x 3 for 3x3 kernels, 5 x 5 for 5x5). Each
+// accumulator is summed across its lanes once, at the end, and added to dW.
+// The vectors are min(lanes, OW) wide; a row's tail past its last full
+// vector is loaded at its own width and zero-extended, so nothing is read
+// past a row.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/ConvWeightGradForm.h"
+#include "passes/KernelBuilder.h"
+#include "passes/Passes.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_CONVWEIGHTGRADMICROKERNEL
+#include "passes/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+
+namespace {
+
+/// Emits the register-blocked loop nest of one weight gradient.
+class WeightGradEmitter : nnc::KernelBuilder {
+public:
+  WeightGradEmitter(OpBuilder &b, Location loc, Value input, Value gradOutput, Value gradWeight,
+                    ArrayRef<int64_t> stridesAndDilations, int64_t lanes, int64_t registers)
+      : KernelBuilder(b, loc), input(input), gradOutput(gradOutput), gradWeight(gradWeight) {
+    ArrayRef<int64_t> dy = cast<MemRefType>(gradOutput.getType()).getShape();
+    ArrayRef<int64_t> dW = cast<MemRefType>(gradWeight.getType()).getShape();
+    batch = dy[0];
+    filters = dy[1];
+    outHeight = dy[2];
+    outWidth = dy[3];
+    channels = dW[1];
+    kernelHeight = dW[2];
+    kernelWidth = dW[3];
+    strideH = stridesAndDilations[0];
+    strideW = stridesAndDilations[1];
+    dilationH = stridesAndDilations[2];
+    dilationW = stridesAndDilations[3];
+    width = std::min(lanes, outWidth);
+    columnBlock = std::min(kernelWidth, std::max<int64_t>(1, (registers - 2) / 3));
+    filterBlock = std::clamp<int64_t>((registers - 2 - columnBlock) / columnBlock, 1, 8);
+  }
+
+  void emit() {
+    blocks(filters, filterBlock, [&](Value f0, int64_t filterCount) {
+      forRange(0, channels, 1, [&](Value c) {
+        forRange(0, kernelHeight, 1, [&](Value kh) {
+          blocks(kernelWidth, columnBlock, [&](Value kw0, int64_t columnCount) {
+            emitBlock(f0, filterCount, c, kh, kw0, columnCount);
+          });
+        });
+      });
+    });
+  }
+
+private:
+  /// Calls `body(start, count)` for the blocks of `block` in [0, total), then
+  /// for the shorter last block.
+  void blocks(int64_t total, int64_t block, function_ref<void(Value, int64_t)> body) {
+    int64_t main = total - total % block;
+    forRange(0, main, block, [&](Value start) { body(start, block); });
+    if (main != total)
+      body(index(main), total - main);
+  }
+
+  /// `count` elements of `buffer` from `indices` on, every `stride`-th of a
+  /// contiguous span, zero-extended to `width` lanes.
+  Value loadRow(Value buffer, ValueRange indices, int64_t count, int64_t stride) {
+    Type f32 = b.getF32Type();
+    auto spanType = VectorType::get({(count - 1) * stride + 1}, f32);
+    Value span = b.create<vector::LoadOp>(loc, spanType, buffer, indices);
+    if (stride == 1 && count == width)
+      return span;
+    SmallVector<int64_t> picks;
+    for (int64_t i = 0; i < count; ++i)
+      picks.push_back(i * stride);
+    // Lanes past `count` take element 0 of the second operand, a zero.
+    picks.append(width - count, spanType.getNumElements());
+    Value zeros = b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(spanType, b.getF32FloatAttr(0)));
+    return b.create<vector::ShuffleOp>(loc, span, zeros, picks);
+  }
+
+  /// One step: the `count` output columns from ow0 of row oh of image n.
+  SmallVector<Value> step(Value f0, int64_t filterCount, Value c, Value kh, Value kw0,
+                          int64_t columnCount, Value n, Value oh, Value ow0, int64_t count,
+                          ValueRange acc) {
+    Value row = add(mul(oh, strideH), mul(kh, dilationH));
+    Value firstColumn = mul(ow0, strideW);
+    SmallVector<Value> inputs;
+    for (int64_t j = 0; j < columnCount; ++j) {
+      Value column = add(firstColumn, mul(add(kw0, j), dilationW));
+      inputs.push_back(loadRow(input, ValueRange{n, c, row, column}, count, strideW));
+    }
+    SmallVector<Value> next;
+    for (int64_t f = 0; f < filterCount; ++f) {
+      Value dy = loadRow(gradOutput, ValueRange{n, add(f0, f), oh, ow0}, count, 1);
+      for (int64_t j = 0; j < columnCount; ++j)
+        next.push_back(b.create<vector::FMAOp>(loc, dy, inputs[j], acc[f * columnCount + j]));
+    }
+    return next;
+  }
+
+  /// dW[f0 .. f0 + filterCount, c, kh, kw0 .. kw0 + columnCount] += the sums
+  /// over (n, oh, ow), kept in registers.
+  void emitBlock(Value f0, int64_t filterCount, Value c, Value kh, Value kw0,
+                 int64_t columnCount) {
+    auto type = VectorType::get({width}, b.getF32Type());
+    Value zero =
+        b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, b.getF32FloatAttr(0)));
+    SmallVector<Value> init(filterCount * columnCount, zero);
+    int64_t fullColumns = outWidth - outWidth % width;
+    auto stepAt = [&](Value n, Value oh, Value ow0, int64_t count, ValueRange acc) {
+      return step(f0, filterCount, c, kh, kw0, columnCount, n, oh, ow0, count, acc);
+    };
+    SmallVector<Value> sums = loop(0, batch, 1, init, [&](Value n, ValueRange acc) {
+      return loop(0, outHeight, 1, acc, [&](Value oh, ValueRange acc) {
+        SmallVector<Value> next =
+            fullColumns == width
+                ? stepAt(n, oh, index(0), width, acc)
+                : loop(0, fullColumns, width, acc, [&](Value ow0, ValueRange acc) {
+                    return stepAt(n, oh, ow0, width, acc);
+                  });
+        if (fullColumns != outWidth)
+          next = stepAt(n, oh, index(fullColumns), outWidth - fullColumns, next);
+        return next;
+      });
+    });
+    for (int64_t f = 0; f < filterCount; ++f)
+      for (int64_t j = 0; j < columnCount; ++j) {
+        Value sum = b.create<vector::ReductionOp>(loc, vector::CombiningKind::ADD,
+                                                  sums[f * columnCount + j]);
+        SmallVector<Value, 4> at{add(f0, f), c, kh, add(kw0, j)};
+        Value old = b.create<memref::LoadOp>(loc, gradWeight, at);
+        b.create<memref::StoreOp>(loc, b.create<arith::AddFOp>(loc, old, sum), gradWeight, at);
+      }
+  }
+
+  Value input, gradOutput, gradWeight;
+  int64_t batch, filters, outHeight, outWidth, channels, kernelHeight, kernelWidth;
+  int64_t strideH, strideW, dilationH, dilationW;
+  int64_t width, columnBlock, filterBlock;
+};
+
+/// The strides and dilations of `op` when it is an ungrouped weight gradient
+/// in the form of ConvWeightGradForm.h on f32 buffers with contiguous rows.
+std::optional<ArrayRef<int64_t>> matchWeightGrad(linalg::GenericOp op) {
+  auto attr = op->getAttrOfType<DenseI64ArrayAttr>(nnc::kConvWeightGradAttr);
+  if (!attr || attr.size() != 4 || !op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  for (Type type : op->getOperandTypes())
+    if (!nnc::hasContiguousF32Rows(type) || cast<MemRefType>(type).getRank() != 4)
+      return std::nullopt;
+  ArrayRef<int64_t> weight = cast<MemRefType>(op.getDpsInits()[0].getType()).getShape();
+  ArrayRef<int64_t> values = attr.asArrayRef();
+  // Ungrouped: every filter reads channels 0 .. C - 1.
+  SmallVector<AffineMap, 3> expected = nnc::convWeightGradMaps(
+      op.getContext(), weight[0], weight[1], values.take_front(2), values.take_back(2));
+  if (!llvm::equal(op.getIndexingMapsArray(), expected))
+    return std::nullopt;
+  return values;
+}
+
+struct ConvWeightGradMicrokernelPass
+    : nnc::impl::ConvWeightGradMicrokernelBase<ConvWeightGradMicrokernelPass> {
+  using ConvWeightGradMicrokernelBase::ConvWeightGradMicrokernelBase;
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : generics) {
+      std::optional<ArrayRef<int64_t>> stridesAndDilations = matchWeightGrad(op);
+      if (!stridesAndDilations)
+        continue;
+      rewriter.setInsertionPoint(op);
+      WeightGradEmitter(rewriter, op.getLoc(), op.getDpsInputs()[0], op.getDpsInputs()[1],
+                        op.getDpsInits()[0], *stridesAndDilations, vectorBits / 32,
+                        vectorRegisters)
+          .emit();
+      rewriter.eraseOp(op);
+    }
+  }
+};
+
+} // namespace
