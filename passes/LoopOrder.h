@@ -1,6 +1,7 @@
 //===- LoopOrder.h - loop order of window ops for the vectorizer -*- C++ -*-===//
 //
-// Shared by the nn lowering and nnc-conv-microkernel (its fallback).
+// Shared by the nn lowering (window ops and pooling gradients) and
+// nnc-conv-microkernel (its fallback).
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,11 +13,14 @@
 
 namespace nnc {
 
-/// Rewrites the convolution or pooling op `op` as a linalg.generic whose
+/// Rewrites the convolution or pooling op `op` (a named op or a generic over
+/// parallel dims (..., ow) then the window) as a linalg.generic whose
 /// innermost loop runs along the output width: input and output rows are
 /// then contiguous and the weight a broadcast, so LLVM vectorizes the loop
-/// (named ops iterate the window innermost, a 3- or 5-long loop). Legal on
-/// tensors and buffers; leaves ops without a parallel dim before the window.
+/// (named ops iterate the window innermost, a 3- or 5-long loop, and carry
+/// the sum through memory). Each output's window is still visited in the same
+/// order. Legal on tensors and buffers; leaves ops without a parallel dim
+/// before the window.
 void putOutputWidthInnermost(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op);
 
 } // namespace nnc

@@ -37,6 +37,10 @@ void nnc::putOutputWidthInnermost(RewriterBase &rewriter, linalg::LinalgOp op) {
     if (d != width)
       order.push_back(d);
   order.push_back(width);
+  if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation())) {
+    (void)linalg::interchangeGenericOp(rewriter, generic, order);
+    return;
+  }
   FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, op);
   if (succeeded(generic))
     (void)linalg::interchangeGenericOp(rewriter, *generic, order);

@@ -14,6 +14,7 @@
 
 #include "passes/ConvWeightGradForm.h"
 #include "passes/LowerNNToLinalg.h"
+#include "passes/LoopOrder.h"
 
 #include "ir/NNDialect.h"
 
@@ -321,50 +322,86 @@ Window makeWindow(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape, ArrayRe
           to2D(outShape.drop_front(2), 1)};
 }
 
+/// True when no input position lies in two windows along any dim: the
+/// window's extent is at most the stride (2x2 pooling with stride 2).
+bool windowsAreDisjoint(const Window &w) {
+  for (int d = 0; d < 2; ++d)
+    if ((w.kernel[d] - 1) * w.dilations[d] + 1 > w.strides[d])
+      return false;
+  return true;
+}
+
 /// The gradient [N, C, H, W] of a pooling op: every input position i sums
 /// `contribution(n, c, oh, ow)` over the windows o containing it, i.e. over
 /// the kernel offsets k with o = (i + pad_low - k*dilation) / stride integral
 /// and in [0, out) in both dims. Offsets run backwards so each position sees
 /// its windows in increasing (oh, ow), the order PyTorch accumulates in.
+/// Disjoint windows skip the search over offsets: the one window that may
+/// hold i is o = (i + pad_low) / stride, and it does when the offset
+/// i + pad_low - o*stride is a multiple of the dilation below kernel *
+/// dilation. The loops run along the input width innermost.
 using ContributionFn =
     std::function<Value(Scalar &, Value n, Value c, Value oh, Value ow, Value ih, Value iw)>;
-Value gatherWindows(OpBuilder &b, Location loc, const Window &w, ArrayRef<int64_t> inShape,
+Value gatherWindows(RewriterBase &b, Location loc, const Window &w, ArrayRef<int64_t> inShape,
                     ContributionFn contribution) {
   MLIRContext *ctx = b.getContext();
+  bool disjoint = windowsAreDisjoint(w);
   // The window tensor only gives the kernel loops their bounds, as in
   // linalg's named pooling ops.
-  Value window = b.create<tensor::EmptyOp>(loc, w.kernel, b.getF32Type());
+  SmallVector<int64_t> searched = disjoint ? SmallVector<int64_t>{1, 1} : w.kernel;
+  Value window = b.create<tensor::EmptyOp>(loc, searched, b.getF32Type());
   AffineMap windowMap =
       AffineMap::get(6, 0, {getAffineDimExpr(4, ctx), getAffineDimExpr(5, ctx)}, ctx);
   AffineMap outMap = dropDimsMap(ctx, 6, {4, 5});
-  return structured(b, loc, window, windowMap, filled(b, loc, inShape, 0.0), outMap,
-                    iteratorsFor(6, {4, 5}),
-                    [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
-                      Scalar s{nb, l};
-                      Value valid;
-                      SmallVector<Value> o;
-                      for (int d = 0; d < 2; ++d) {
-                        Value offset = s.subi(s.index(w.kernel[d] - 1), s.loop(4 + d));
-                        Value shifted = s.subi(s.addi(s.loop(2 + d), s.index(w.padLow[d])),
-                                               s.muli(offset, s.index(w.dilations[d])));
-                        Value stride = s.index(w.strides[d]);
-                        Value quotient = nb.create<arith::DivSIOp>(l, shifted, stride);
-                        Value remainder = nb.create<arith::RemSIOp>(l, shifted, stride);
-                        Value inWindow = s.both(
-                            s.cmpi(arith::CmpIPredicate::sge, shifted, s.index(0)),
-                            s.both(s.cmpi(arith::CmpIPredicate::eq, remainder, s.index(0)),
-                                   s.cmpi(arith::CmpIPredicate::slt, quotient, s.index(w.out[d]))));
-                        valid = valid ? s.both(valid, inWindow) : inWindow;
-                        o.push_back(quotient);
-                      }
-                      // Clamped so the reads stay in bounds; masked below.
-                      for (Value &v : o)
-                        v = s.select(valid, v, s.index(0));
-                      Value value =
-                          contribution(s, s.loop(0), s.loop(1), o[0], o[1], s.loop(2), s.loop(3));
-                      return {s.add(args[1], s.select(valid, value, s.f32(0.0)))};
-                    })
-      .front();
+  Value result =
+      structured(
+          b, loc, window, windowMap, filled(b, loc, inShape, 0.0), outMap,
+          iteratorsFor(6, {4, 5}),
+          [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
+            Scalar s{nb, l};
+            Value valid;
+            SmallVector<Value> o;
+            for (int d = 0; d < 2; ++d) {
+              auto predicate = [&](arith::CmpIPredicate p, Value a, int64_t c) {
+                return s.cmpi(p, a, s.index(c));
+              };
+              Value shifted = s.addi(s.loop(2 + d), s.index(w.padLow[d]));
+              Value inWindow;
+              if (!disjoint) {
+                Value offset = s.subi(s.index(w.kernel[d] - 1), s.loop(4 + d));
+                shifted = s.subi(shifted, s.muli(offset, s.index(w.dilations[d])));
+              }
+              Value stride = s.index(w.strides[d]);
+              Value quotient = nb.create<arith::DivSIOp>(l, shifted, stride);
+              Value remainder = nb.create<arith::RemSIOp>(l, shifted, stride);
+              Value inRange = predicate(arith::CmpIPredicate::slt, quotient, w.out[d]);
+              if (disjoint) {
+                // shifted >= 0 always; the offset must be a kernel tap.
+                Value dilation = s.index(w.dilations[d]);
+                Value tap = nb.create<arith::DivSIOp>(l, remainder, dilation);
+                Value onTap = predicate(arith::CmpIPredicate::eq,
+                                        nb.create<arith::RemSIOp>(l, remainder, dilation), 0);
+                inWindow = s.both(inRange,
+                                  s.both(onTap, predicate(arith::CmpIPredicate::slt, tap,
+                                                          w.kernel[d])));
+              } else {
+                inWindow = s.both(predicate(arith::CmpIPredicate::sge, shifted, 0),
+                                  s.both(predicate(arith::CmpIPredicate::eq, remainder, 0),
+                                         inRange));
+              }
+              valid = valid ? s.both(valid, inWindow) : inWindow;
+              o.push_back(quotient);
+            }
+            // Clamped so the reads stay in bounds; masked below.
+            for (Value &v : o)
+              v = s.select(valid, v, s.index(0));
+            Value value =
+                contribution(s, s.loop(0), s.loop(1), o[0], o[1], s.loop(2), s.loop(3));
+            return {s.add(args[1], s.select(valid, value, s.f32(0.0)))};
+          })
+          .front();
+  nnc::putOutputWidthInnermost(b, cast<linalg::LinalgOp>(result.getDefiningOp()));
+  return result;
 }
 
 /// dx[i] = sum of dy[o] over the windows o whose first maximum (in row-major
@@ -431,6 +468,8 @@ struct LowerMaxPoolGrad : OpRewritePattern<nn::MaxPoolGradOp> {
           Value better = s.both(inside, s.either(first, greater));
           return {s.select(better, value, best), s.select(better, flat, bestIndex)};
         })[1];
+    // Each window is still searched in row-major order.
+    nnc::putOutputWidthInnermost(rewriter, cast<linalg::LinalgOp>(argmax.getDefiningOp()));
     Value result = gatherWindows(
         rewriter, loc, w, in,
         [&](Scalar &s, Value n, Value c, Value oh, Value ow, Value ih, Value iw) -> Value {

@@ -116,16 +116,17 @@ func.func @conv_weight_grad_1d(%x: tensor<2x3x8xf32>, %dy: tensor<2x4x6xf32>) ->
 
 // max_pool_grad: each window reduced to the flat index of its first maximum
 // (an i32 result next to the running max), then every input position
-// gathers the output gradients of the windows that picked it.
+// gathers the output gradients of the windows that picked it. Both loop
+// nests run along the width innermost (each window still searched in order).
 // CHECK-LABEL: func.func @max_pool_grad
 // CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor.yield %[[NEGINF:.+]] : f32
 // CHECK: %[[WINDOW:.+]] = tensor.empty() : tensor<3x3xf32>
-// CHECK: %[[PICK:.+]]:2 = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[PAD]], %[[WINDOW]] : tensor<1x2x7x7xf32>, tensor<3x3xf32>)
+// CHECK: %[[PICK:.+]]:2 = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%[[PAD]], %[[WINDOW]] : tensor<1x2x7x7xf32>, tensor<3x3xf32>)
 // CHECK: arith.cmpf ogt
 // CHECK: arith.cmpf uno
 // CHECK: -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xi32>)
-// CHECK: %[[GRAD:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}} : tensor<3x3xf32>) outs(%{{.+}} : tensor<1x2x5x5xf32>)
+// CHECK: %[[GRAD:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%{{.+}} : tensor<3x3xf32>) outs(%{{.+}} : tensor<1x2x5x5xf32>)
 // CHECK: arith.divsi
 // CHECK: arith.remsi
 // CHECK: %[[ARGMAX:.+]] = tensor.extract %[[PICK]]#1[
@@ -137,6 +138,23 @@ func.func @conv_weight_grad_1d(%x: tensor<2x3x8xf32>, %dy: tensor<2x4x6xf32>) ->
 func.func @max_pool_grad(%x: tensor<1x2x5x5xf32>, %dy: tensor<1x2x3x3xf32>) -> tensor<1x2x5x5xf32> {
   %g = nn.max_pool_grad %x, %dy {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x5x5xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x5x5xf32>
   return %g : tensor<1x2x5x5xf32>
+}
+
+// -----
+
+// Disjoint windows (2x2, stride 2): an input position lies in at most one
+// window, (i + pad) / 2, so the gather searches a 1x1 window; it is in the
+// window when the offset is a tap below the kernel (always here).
+// CHECK-LABEL: func.func @max_pool_grad_disjoint
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x2x6x6xf32>, tensor<2x2xf32>)
+// CHECK: %[[ONE:.+]] = tensor.empty() : tensor<1x1xf32>
+// CHECK: linalg.generic {{.+}} ins(%[[ONE]] : tensor<1x1xf32>) outs(%{{.+}} : tensor<1x2x6x6xf32>)
+// CHECK: arith.divsi %{{.+}}, %c2
+// CHECK: arith.remsi %{{.+}}, %c2
+// CHECK: arith.cmpi slt, %{{.+}}, %c3
+func.func @max_pool_grad_disjoint(%x: tensor<1x2x6x6xf32>, %dy: tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
+  %g = nn.max_pool_grad %x, %dy {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x2x6x6xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32>
+  return %g : tensor<1x2x6x6xf32>
 }
 
 // -----

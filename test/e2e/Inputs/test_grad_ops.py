@@ -392,6 +392,11 @@ case("max_pool2d_dilation", [X2], [f"y = x |> {pre2d(3)} |> max_pool2d(2, stride
 case("max_pool2d_dilation_rect", ["x: f32[2, 2, 9, 11]"],
      [f"y = x |> {pre2d(2)} |> max_pool2d([3, 2], stride=[1, 2], pad=[1, 0], dilation=[2, 3])"],
      pool(F.max_pool2d, P2, (3, 2), (1, 2), (1, 0), (2, 3)), params=NEG)
+# Disjoint windows with gaps: extent 3 (kernel 2, dilation 2) at stride 3
+# with padding, so offset 1 of each window is not a tap.
+case("max_pool2d_disjoint_dilated_pad", ["x: f32[2, 2, 10, 11]"],
+     [f"y = x |> {pre2d(2)} |> max_pool2d(2, stride=3, pad=1, dilation=2)"],
+     pool(F.max_pool2d, P2, 2, 3, 1, 2), params=NEG)
 case("max_pool2d_ceil", [X2], [f"y = x |> {pre2d(3)} |> max_pool2d(2, ceil_mode=true)"],
      pool(F.max_pool2d, P2, 2, ceil_mode=True))
 case("max_pool2d_ceil_pad", ["x: f32[2, 3, 8, 10]"],
@@ -420,6 +425,9 @@ case("avg_pool2d_pad_exclude", [X2],
 case("avg_pool2d_rect", [X2],
      [f"y = x |> {pre2d(3)} |> avg_pool2d([3, 2], stride=[2, 1], pad=[1, 0])"],
      pool(F.avg_pool2d, P2, (3, 2), (2, 1), (1, 0)))
+case("avg_pool2d_disjoint_gaps", ["x: f32[2, 2, 10, 11]"],  # kernel 2 < stride 3
+     [f"y = x |> {pre2d(2)} |> avg_pool2d(2, stride=3, pad=1, count_include_pad=false)"],
+     pool(F.avg_pool2d, P2, 2, 3, 1, count_include_pad=False))
 case("avg_pool2d_ceil", [X2], [f"y = x |> {pre2d(3)} |> avg_pool2d(2, ceil_mode=true)"],
      pool(F.avg_pool2d, P2, 2, ceil_mode=True))
 case("avg_pool2d_ceil_pad_include", ["x: f32[2, 3, 8, 10]"],
