@@ -18,16 +18,18 @@ void nnc::codegen::outlineLoopNests(llvm::Module &module, unsigned minBlocks) {
       large.push_back(&function);
   for (llvm::Function *function : large) {
     // Extracting one top-level loop leaves the blocks of the others intact.
+    // The extractor keeps the dominator tree up to date and never invalidates
+    // its analysis cache, so both are built once per function (as LLVM's
+    // hot/cold splitting does): rebuilding them per nest was quadratic.
+    llvm::DominatorTree dominators(*function);
     std::vector<llvm::SmallVector<llvm::BasicBlock *>> nests;
     {
-      llvm::DominatorTree dominators(*function);
       llvm::LoopInfo loops(dominators);
       for (llvm::Loop *loop : loops)
         nests.emplace_back(loop->getBlocks().begin(), loop->getBlocks().end());
     }
+    llvm::CodeExtractorAnalysisCache cache(*function);
     for (auto &blocks : nests) {
-      llvm::DominatorTree dominators(*function);
-      llvm::CodeExtractorAnalysisCache cache(*function);
       llvm::CodeExtractor extractor(blocks, &dominators);
       if (!extractor.isEligible())
         continue;
