@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""End-to-end numerics of the example models at each x86-64 ISA level.
+"""End-to-end numerics of the example models at each x86-64 ISA level and
+optimization level.
 
 Every examples/*.nn (the cases of test_models.py) is compiled with
 `nnc --cpu=LEVEL` for LEVEL in x86-64-v2, x86-64-v3, x86-64-v4 and znver4,
@@ -22,15 +23,22 @@ first line says which ran:
     levels run: x86-64-v2 x86-64-v3 x86-64-v4 znver4
     levels skipped: -
 
+With --opt-levels, each listed optimization level (e.g. 0,3) is one more
+variant, compiled for the host CPU with `nnc -ON`, checked against PyTorch
+and against every other variant the same way: -O0 (no LLVM optimization,
+no loop outlining) must compute what -O3 computes.
+
 Prints one line per (model, level) run, one per model for the agreement,
 (`PASS mlp: x86-64-v2 = x86-64-v3 = ...`) and `N passed, N failed` last;
 exits 1 on any failure.
 
-    test_isa_levels.py --nnc build/bin/nnc [-j 2] [-v] [--levels L,L...] [name-regex...]
+    test_isa_levels.py --nnc build/bin/nnc [-j 2] [-v] [--levels L,L...]
+                       [--opt-levels N,N...] [name-regex...]
 """
 
 import argparse
 import concurrent.futures
+import dataclasses
 import itertools
 import os
 import platform
@@ -101,25 +109,35 @@ def main():
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--levels", default=",".join(LEVELS),
                         help=f"comma-separated CPUs (default {','.join(LEVELS)})")
+    parser.add_argument("--opt-levels", default="",
+                        help="comma-separated nnc -O levels compiled for the host CPU")
     parser.add_argument("only", nargs="*", help="regexes selecting models by name")
     args = parser.parse_args()
     levels = [level for level in args.levels.split(",") if level]
     unknown = [level for level in levels if level not in REQUIRED]
     if unknown:
         raise SystemExit(f"unknown levels {unknown}; known: {LEVELS}")
+    opt_levels = [level for level in args.opt_levels.split(",") if level]
+    if any(level not in "0123" or len(level) != 1 for level in opt_levels):
+        raise SystemExit(f"--opt-levels takes 0, 1, 2 and 3, not {args.opt_levels!r}")
     cases = oracle.select(test_models.cases(), args.only)
     run, skipped = runnable(levels)
     print("levels run: " + (" ".join(run) or "-"))
     print("levels skipped: " + ("; ".join(f"{level} ({why})" for level, why in skipped.items())
                                 or "-"))
     sys.stdout.flush()
+    targets = {level: oracle.make_target("host", level) for level in run}
+    for level in opt_levels:
+        host = oracle.make_target("host")
+        targets[f"-O{level}"] = dataclasses.replace(host, nnc_flags=host.nnc_flags + (f"-O{level}",))
+    run = list(targets)
 
     jobs = args.jobs or os.cpu_count() or 2
     passed = failed = 0
     results = {}  # (model, level) -> Result
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {(case.name, level): pool.submit(oracle.run_case, case, args.nnc, None,
-                                                   oracle.make_target("host", level))
+                                                   targets[level])
                    for case in cases for level in run}
         for (name, level), future in futures.items():
             result = results[name, level] = future.result()
