@@ -227,19 +227,19 @@ void nnc::printModelSummary(ModuleOp module, raw_ostream &os) {
   os << "FLOPs per inference: " << withCommas(totalFlops) << "\n";
 }
 
-int64_t nnc::intermediateTensorBytes(ModuleOp module) {
-  auto infer = module.lookupSymbol<func::FuncOp>("infer");
-  if (!infer)
-    return 0;
+int64_t nnc::intermediateTensorBytes(func::FuncOp function) {
   DenseSet<Value> outputs;
-  infer.walk([&](func::ReturnOp ret) { outputs.insert(ret.operand_begin(), ret.operand_end()); });
+  function.walk(
+      [&](func::ReturnOp ret) { outputs.insert(ret.operand_begin(), ret.operand_end()); });
   int64_t bytes = 0;
-  for (Operation &op : infer.getBody().front()) {
-    if (isa<nn::ParamLoadOp, nn::ConstantOp, func::ReturnOp>(op))
+  for (Operation &op : function.getBody().front()) {
+    if (isa<nn::ParamLoadOp, nn::ConstantOp, nn::ParamStoreOp, func::ReturnOp>(op))
       continue;
-    for (Value result : op.getResults())
+    for (Value result : op.getResults()) {
+      auto type = cast<RankedTensorType>(result.getType());
       if (!outputs.contains(result))
-        bytes += cast<RankedTensorType>(result.getType()).getNumElements() * 4;
+        bytes += type.getNumElements() * type.getElementTypeBitWidth() / 8;
+    }
   }
   return bytes;
 }

@@ -8,6 +8,7 @@
 #ifndef NNC_PASSES_MODELSUMMARY_H
 #define NNC_PASSES_MODELSUMMARY_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -17,10 +18,13 @@ namespace nnc {
 /// Parameter counts follow PyTorch: trainable parameters, buffers separate.
 void printModelSummary(mlir::ModuleOp module, llvm::raw_ostream &os);
 
-/// Bytes of every intermediate tensor of `@infer` (op results other than
-/// parameter loads and constants, excluding the outputs), as if each had its
-/// own buffer: the baseline the scratch arena is compared with.
-int64_t intermediateTensorBytes(mlir::ModuleOp module);
+/// Bytes of every intermediate tensor of `function` (`@infer`, or the
+/// differentiated `@train_step`, whose new parameter and optimizer-state
+/// values count too): op results other than parameter loads and constants,
+/// excluding the outputs, as if each had its own buffer: the baseline the
+/// scratch arena is compared with. Buffers the lowering adds (padded
+/// copies, transposes, window indices) are not in it.
+int64_t intermediateTensorBytes(mlir::func::FuncOp function);
 
 } // namespace nnc
 

@@ -142,6 +142,23 @@ static nnc::SimdShape simdShape(const llvm::TargetMachine *machine) {
   return shape;
 }
 
+/// Sets `bytes` to the intermediate tensor bytes of the training step that
+/// nnc-differentiate builds from `module`'s @train (0 without one), on a
+/// copy of the graph.
+static mlir::LogicalResult naiveTrainingBytes(mlir::ModuleOp module, int64_t &bytes) {
+  bytes = 0;
+  if (!module.lookupSymbol<mlir::func::FuncOp>("train"))
+    return mlir::success();
+  mlir::OwningOpRef<mlir::ModuleOp> copy = module.clone();
+  mlir::PassManager differentiate(module.getContext());
+  differentiate.addPass(nnc::createDifferentiate());
+  if (mlir::failed(differentiate.run(*copy)))
+    return mlir::failure();
+  if (auto step = copy->lookupSymbol<mlir::func::FuncOp>("train_step"))
+    bytes = nnc::intermediateTensorBytes(step);
+  return mlir::success();
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -209,9 +226,13 @@ int main(int argc, char **argv) {
       return mlir::success();
     });
   // The report's graph half is taken now, before lowering replaces the graph.
-  int64_t naiveBytes = nnc::intermediateTensorBytes(*module);
   std::string summary;
+  int64_t naiveBytes = 0, naiveTrainBytes = 0;
   if (printReport) {
+    if (auto infer = module->lookupSymbol<mlir::func::FuncOp>("infer"))
+      naiveBytes = nnc::intermediateTensorBytes(infer);
+    if (!inferenceOnly && naiveTrainingBytes(*module, naiveTrainBytes).failed())
+      return 1;
     llvm::raw_string_ostream os(summary);
     nnc::printModelSummary(*module, os);
     emit = Emit::Header; // lower far enough to know the arena, print no code
@@ -255,7 +276,14 @@ int main(int argc, char **argv) {
       if (model.hasTraining)
         os << "Memory plan (training step):\n"
            << "  optimizer state:      " << model.optStateBytes << " bytes\n"
-           << "  scratch arena:        " << model.trainScratchBytes << " bytes\n";
+           << "  scratch arena:        " << model.trainScratchBytes << " bytes\n"
+           << "  intermediate tensors: " << naiveTrainBytes
+           << " bytes if each had its own buffer\n"
+           << "  arena / tensors:      "
+           << llvm::format("%.3f", naiveTrainBytes
+                                       ? double(model.trainScratchBytes) / naiveTrainBytes
+                                       : 0.0)
+           << "\n";
       return mlir::success();
     });
   if (emit == Emit::Header)
