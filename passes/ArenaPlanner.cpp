@@ -1,14 +1,16 @@
 //===- ArenaPlanner.cpp - packing buffers into one arena ------------------===//
 //
 // The offline interval-packing heuristic of TFLite's and Glow's planners:
-// sort by size (ties by first use), then place each buffer in the first gap
-// between the placed buffers it conflicts with.
+// sort the buffers, then place each in the first gap between the placed
+// buffers it conflicts with; several sort orders are tried.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/ArenaPlanner.h"
 
 #include <algorithm>
+#include <functional>
+#include <tuple>
 #include <numeric>
 
 using namespace nnc;
@@ -17,19 +19,12 @@ static int64_t alignUp(int64_t value, int64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 
-ArenaPlan nnc::planArena(const std::vector<BufferLifetime> &buffers, int64_t alignment) {
+/// Places the buffers in `order`, each at the lowest aligned offset where it
+/// overlaps no placed buffer live at the same time.
+static ArenaPlan placeInOrder(const std::vector<BufferLifetime> &buffers,
+                              const std::vector<size_t> &order, int64_t alignment) {
   ArenaPlan plan;
   plan.offsets.assign(buffers.size(), 0);
-  std::vector<size_t> order(buffers.size());
-  std::iota(order.begin(), order.end(), 0);
-  // A total order (index breaks ties) keeps the plan deterministic.
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (buffers[a].bytes != buffers[b].bytes)
-      return buffers[a].bytes > buffers[b].bytes;
-    if (buffers[a].firstUse != buffers[b].firstUse)
-      return buffers[a].firstUse < buffers[b].firstUse;
-    return a < b;
-  });
   std::vector<size_t> placed;
   for (size_t index : order) {
     const BufferLifetime &buffer = buffers[index];
@@ -53,4 +48,32 @@ ArenaPlan nnc::planArena(const std::vector<BufferLifetime> &buffers, int64_t ali
     placed.push_back(index);
   }
   return plan;
+}
+
+ArenaPlan nnc::planArena(const std::vector<BufferLifetime> &buffers, int64_t alignment) {
+  // Three orders, the smallest plan wins: largest first (TFLite, Glow),
+  // earliest first (ties largest first), and largest size x lifetime first.
+  // Each is a total order (the index breaks ties), so the plan is
+  // deterministic.
+  auto lifetime = [&](size_t i) { return buffers[i].lastUse - buffers[i].firstUse + 1; };
+  using Key = std::function<std::tuple<int64_t, int64_t>(size_t)>;
+  const Key keys[] = {
+      [&](size_t i) { return std::make_tuple(-buffers[i].bytes, buffers[i].firstUse); },
+      [&](size_t i) { return std::make_tuple(buffers[i].firstUse, -buffers[i].bytes); },
+      [&](size_t i) { return std::make_tuple(-buffers[i].bytes * lifetime(i), int64_t(0)); },
+  };
+  ArenaPlan best;
+  bool first = true;
+  for (const Key &key : keys) {
+    std::vector<size_t> order(buffers.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return std::make_tuple(key(a), a) < std::make_tuple(key(b), b);
+    });
+    ArenaPlan plan = placeInOrder(buffers, order, alignment);
+    if (first || plan.arenaBytes < best.arenaBytes)
+      best = std::move(plan);
+    first = false;
+  }
+  return best;
 }

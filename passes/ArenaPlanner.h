@@ -16,7 +16,7 @@ namespace nnc {
 
 struct BufferLifetime {
   int64_t bytes = 0;
-  int64_t firstUse = 0; // program point of the allocation
+  int64_t firstUse = 0; // first program point that reads or writes it
   int64_t lastUse = 0;  // last program point that reads or writes it
 };
 
@@ -25,9 +25,10 @@ struct ArenaPlan {
   int64_t arenaBytes = 0;       // a multiple of the alignment
 };
 
-/// Greedy best-fit packing, largest buffers first: each buffer goes to the
-/// lowest aligned offset where it overlaps no already placed buffer that is
-/// live at the same time. Deterministic for a given input.
+/// Greedy packing: each buffer goes to the lowest aligned offset where it
+/// overlaps no already placed buffer that is live at the same time, in each
+/// of three orders (largest first, earliest first, largest size x lifetime
+/// first); the smallest arena wins. Deterministic for a given input.
 ArenaPlan planArena(const std::vector<BufferLifetime> &buffers, int64_t alignment);
 
 } // namespace nnc

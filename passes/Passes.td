@@ -50,6 +50,47 @@ def Differentiate : Pass<"nnc-differentiate", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def FuseElementwise : Pass<"nnc-fuse-elementwise", "mlir::ModuleOp"> {
+  let summary = "Fuse elementwise producers into their consumers on tensors";
+  let description = [{
+    Merges an all-parallel `linalg.generic` into the generic that reads its
+    result (MLIR's elementwise fusion patterns), so a chain such as batch
+    norm, residual add and relu, or an optimizer's update, becomes one loop
+    nest with no intermediate tensor, and a reduction reads its input's
+    producer in the same pass. Fuses only when nothing is recomputed: the
+    producer has no other use and the consumer reads each element once (a
+    permutation map). Generics tagged `nnc.*` for a kernel are left as they
+    are. Each element's arithmetic is unchanged.
+
+    Precondition: linalg on tensors (after nnc-lower-nn-to-linalg).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def ChooseDestinations : Pass<"nnc-choose-destinations", "mlir::ModuleOp"> {
+  let summary = "Choose the tensor each op writes into, for in-place buffers";
+  let description = [{
+    Sets the destinations (`outs`) that one-shot bufferization turns into
+    buffers, so that nnc-plan-scratch sees short, separate lifetimes:
+    1. An elementwise generic that writes a fresh (empty) tensor writes over
+       an input instead when that input is read element for element, has
+       the same type, is computed by another linalg op and has no other use:
+       the op runs in place (e.g. relu over the dense layer's result, or an
+       optimizer update over a gradient).
+    2. CSE merges equal fills of empty tensors (the zero init of every
+       convolution of one shape), so bufferization would give all their
+       consumers one buffer live from the first to the last. Each consumer
+       after the first gets its own fill of its own empty tensor, right
+       before it. (Splitting shared empty tensors as well made LeNet-5's
+       training arena 37% larger, so they stay shared.)
+    Results are unchanged.
+
+    Precondition: linalg on tensors, before bufferization (parameters not
+    yet materialized, so no input is a view of the ABI's buffers).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def MaterializeParams : Pass<"nnc-materialize-params", "mlir::ModuleOp"> {
   let summary = "Lay out parameters in one buffer and read them from it";
   let description = [{

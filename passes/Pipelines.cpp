@@ -48,6 +48,8 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
   pm.addPass(createLowerNNToLinalg());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
+  pm.addPass(createFuseElementwise());
+  pm.addPass(createChooseDestinations());
   // Parameters become slices of the ABI's buffers right before
   // bufferization, so it sees them as views, never copies, and updates them
   // in place.

@@ -14,6 +14,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "llvm/ADT/DenseSet.h"
 
+#include <limits>
+
 namespace nnc {
 #define GEN_PASS_DEF_PLANSCRATCH
 #include "passes/Passes.h.inc"
@@ -52,8 +54,12 @@ struct PlanScratchPass : nnc::impl::PlanScratchBase<PlanScratchPass> {
                                  << " in the scratch arena: it needs a static shape";
       nnc::BufferLifetime lifetime;
       lifetime.bytes = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-      lifetime.firstUse = lifetime.lastUse = position.lookup(body.findAncestorOpInBlock(*alloc));
-      // Follow every value that may alias the buffer (views, casts, reshapes).
+      // The buffer is live from its first use (not the allocation, which
+      // bufferization may place early) to its last. Follow every value that
+      // may alias it (views, casts, reshapes).
+      int64_t allocated = position.lookup(body.findAncestorOpInBlock(*alloc));
+      lifetime.firstUse = std::numeric_limits<int64_t>::max();
+      lifetime.lastUse = allocated;
       SmallVector<Value> worklist{alloc.getResult()};
       DenseSet<Value> seen;
       while (!worklist.empty()) {
@@ -61,13 +67,18 @@ struct PlanScratchPass : nnc::impl::PlanScratchBase<PlanScratchPass> {
         if (!seen.insert(value).second)
           continue;
         for (Operation *user : value.getUsers()) {
-          lifetime.lastUse =
-              std::max(lifetime.lastUse, position.lookup(body.findAncestorOpInBlock(*user)));
+          if (isa<memref::DeallocOp>(user))
+            continue;
+          int64_t at = position.lookup(body.findAncestorOpInBlock(*user));
+          lifetime.firstUse = std::min(lifetime.firstUse, at);
+          lifetime.lastUse = std::max(lifetime.lastUse, at);
           for (Value result : user->getResults())
             if (isa<BaseMemRefType>(result.getType()))
               worklist.push_back(result);
         }
       }
+      if (lifetime.firstUse > lifetime.lastUse) // never used
+        lifetime.firstUse = lifetime.lastUse = allocated;
       lifetimes.push_back(lifetime);
       lastUsers.push_back(&*std::next(body.begin(), lifetime.lastUse));
     }
