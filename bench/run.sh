@@ -25,6 +25,8 @@ CC="${CC:-cc}"
 PEERS="${PEERS_DIR:-/work/shared/peers}"
 CPU="${BENCH_CPU:-1}"
 PY=/usr/bin/python3
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"   # wait_for, variant
 
 usage() { sed -n '6,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
@@ -59,14 +61,6 @@ PEERS_BUILD="$OUT/peers-build"
 : >"$RES"
 : >"$LOG"
 
-# A rebuild of nnc may briefly remove its files: wait up to a minute for them.
-wait_for() {
-  local i
-  for i in $(seq 60); do [[ -e "$1" ]] && return 0; sleep 1; done
-  echo "bench: $1 does not exist (build nnc first)" >&2
-  return 1
-}
-
 # The peers' CMake project, built with one job; run.sh's own build is then a no-op.
 build_peers() {
   cmake -S "$PEERS" -B "$PEERS_BUILD" -DCMAKE_BUILD_TYPE=Release \
@@ -79,25 +73,6 @@ run_peak() {
   [[ -x "$PEERS_BUILD/peak" ]] || return 0
   echo "W0 FMA peak" >&2
   "${PIN[@]}" "$PEERS_BUILD/peak" --threads 1 >>"$RES" 2>>"$LOG"
-}
-
-# variant SRC BATCH OPTIMIZER: the model text with every input's and target's first
-# dimension set to BATCH and the train section's optimizer replaced ("-": unchanged);
-# fails if SRC has no such input or optimizer line.
-variant() {
-  local src=$1 batch=$2 optimizer=$3 text
-  text=$(cat "$src")
-  if [[ $batch != - ]]; then
-    text=$(sed -E "s/^([[:space:]]*(input|target)[[:space:]]+[A-Za-z0-9_]+[[:space:]]*:[[:space:]]*(f32|i32)\[)[0-9]+/\1$batch/" <<<"$text")
-    grep -Eq "^[[:space:]]*input[^[]*\[$batch[],]" <<<"$text" ||
-      { echo "bench: $src: no input declaration to set the batch of" >&2; return 1; }
-  fi
-  if [[ $optimizer != - ]]; then
-    text=$(sed -E "s/^([[:space:]]*optimizer[[:space:]]*=).*/\1 $optimizer/" <<<"$text")
-    grep -Fq "optimizer = $optimizer" <<<"$text" ||
-      { echo "bench: $src: no optimizer line to replace" >&2; return 1; }
-  fi
-  printf '%s\n' "$text"
 }
 
 # flop MODEL.NN MODE: 2 x MACs of the conv and dense layers (nnc --summary), times 3
