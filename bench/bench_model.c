@@ -52,7 +52,11 @@ typedef struct options {
   int samples;
   double min_sample_s, warmup_s, max_s;
   long warmup_calls;
+  int threads; /* > 1: the _parallel entry points on libnncrt's pool */
 } options;
+
+/* The threads of --threads (NULL: the single-threaded entry points). */
+static const nnc_parallel *parallel;
 
 /* The buffers of one model instance, all NNC_ALIGNMENT-aligned. */
 typedef struct buffers {
@@ -136,11 +140,14 @@ static void run_once(buffers *b, int train) {
   int status;
 #if HAVE_TRAIN
   if (train)
-    status = model_train_step(b->params, b->opt_state, b->input, b->target, NULL, &b->loss,
-                              b->scratch);
+    status = parallel ? model_train_step_parallel(b->params, b->opt_state, b->input, b->target,
+                                                  NULL, &b->loss, b->scratch, parallel)
+                      : model_train_step(b->params, b->opt_state, b->input, b->target, NULL,
+                                         &b->loss, b->scratch);
   else
 #endif
-    status = model_infer(b->params, b->input, b->output, b->scratch);
+    status = parallel ? model_infer_parallel(b->params, b->input, b->output, b->scratch, parallel)
+                      : model_infer(b->params, b->input, b->output, b->scratch);
   (void)train;
   if (status != NNC_OK)
     fail("%s: %s", train ? "train_step" : "infer", nnc_status_string(status));
@@ -214,7 +221,7 @@ static double parse_number(const char *flag, const char *text, double lo) {
 }
 
 static options parse_options(int argc, char **argv) {
-  options o = {NULL, "nnc -O2, host CPU", "", 0.0, 0, 15, 0.03, 0.2, 1.0, 3};
+  options o = {NULL, "nnc -O2, host CPU", "", 0.0, 0, 15, 0.03, 0.2, 1.0, 3, 1};
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
     if (strcmp(a, "--train") == 0) {
@@ -242,12 +249,15 @@ static options parse_options(int argc, char **argv) {
       o.max_s = parse_number(a, v, 0);
     else if (strcmp(a, "--warmup-calls") == 0)
       o.warmup_calls = (long)parse_number(a, v, 0);
+    else if (strcmp(a, "--threads") == 0)
+      o.threads = (int)parse_number(a, v, 1);
     else
       fail("unknown option %s", a);
   }
   if (!o.workload)
     fail("usage: bench_model --workload NAME --flop F [--train] [--variant V] [--note N] "
-         "[--samples N] [--min-sample-s S] [--warmup-s S] [--warmup-calls N] [--max-s S]");
+         "[--samples N] [--min-sample-s S] [--warmup-s S] [--warmup-calls N] [--max-s S] "
+         "[--threads N]");
   return o;
 }
 
@@ -255,6 +265,13 @@ int main(int argc, char **argv) {
   options o = parse_options(argc, argv);
   const nnc_model_info *m = &model_model_info;
   buffers b = make_buffers(m, o.train);
+  nnc_thread_pool *pool = NULL;
+  if (o.threads > 1) {
+    pool = nnc_thread_pool_create(o.threads);
+    if (!pool)
+      fail("cannot start %d threads", o.threads);
+    parallel = nnc_thread_pool_parallel(pool);
+  }
 #if HAVE_TRAIN
   if (o.train && model_init_opt_state(b.opt_state) != NNC_OK)
     fail("init_opt_state failed");
@@ -262,7 +279,8 @@ int main(int argc, char **argv) {
   double t[3];
   measure(&b, &o, t);
   check_finite(m, &b, &o);
-  printf("RESULT|%s|nnc|%s|1|%.6g|%.6e|%.6e|%.6e|%s\n", o.workload, o.variant, o.flop, t[0],
-         t[1], t[2], o.note);
+  printf("RESULT|%s|nnc|%s|%d|%.6g|%.6e|%.6e|%.6e|%s\n", o.workload, o.variant, o.threads,
+         o.flop, t[0], t[1], t[2], o.note);
+  nnc_thread_pool_destroy(pool);
   return 0;
 }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/ABI.h"
+#include "codegen/ParallelDispatch.h"
 
 #include "ir/NNDialect.h"
 
@@ -299,7 +300,8 @@ void emitCheckedEntry(llvm::Module &module, llvm::Function *impl, const std::str
 
 } // namespace
 
-void nnc::codegen::emitABI(llvm::Module &module, const ModelABI &model) {
+void nnc::codegen::emitABI(llvm::Module &module, const ModelABI &model,
+                           llvm::GlobalVariable *parallel) {
   // Everything the lowering produced becomes local to the object.
   for (llvm::Function &function : module.functions())
     if (!function.isDeclaration())
@@ -317,6 +319,8 @@ void nnc::codegen::emitABI(llvm::Module &module, const ModelABI &model) {
   inferChecks.append(model.inputs.size() + model.outputs.size(), ArgCheck::Buffer);
   inferChecks.push_back(buffer(model.inferScratchBytes));
   emitCheckedEntry(module, infer, model.name + "_infer", inferChecks, nullptr);
+  emitParallelEntry(module, module.getFunction(model.name + "_infer"),
+                    model.name + "_infer_parallel", parallel);
 
   if (model.hasTraining) {
     llvm::LLVMContext &ctx = module.getContext();
@@ -336,6 +340,8 @@ void nnc::codegen::emitABI(llvm::Module &module, const ModelABI &model) {
     stepChecks.append({ArgCheck::DefaultIfNull, ArgCheck::NonNull,
                        buffer(model.trainScratchBytes)});
     emitCheckedEntry(module, step, model.name + "_train_step", stepChecks, defaults);
+    emitParallelEntry(module, module.getFunction(model.name + "_train_step"),
+                      model.name + "_train_step_parallel", parallel);
 
     // init_opt_state: the whole optimizer state starts at zero.
     auto *ptr = llvm::PointerType::getUnqual(ctx);
@@ -430,7 +436,16 @@ void nnc::codegen::emitHeader(const ModelABI &model, llvm::raw_ostream &os) {
     os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
   for (const TensorABI &t : model.outputs)
     os << ", " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
-  os << ", void *scratch);\n\n";
+  os << ", void *scratch);\n";
+  os << "/* " << m << "_infer with its parallel loops split over the threads of\n"
+     << " * `parallel` (e.g. nnc_thread_pool_parallel from libnncrt; NULL: this\n"
+     << " * thread only). The results are bit-identical to " << m << "_infer's. */\n";
+  os << "int32_t " << m << "_infer_parallel(const void *params";
+  for (const TensorABI &t : model.inputs)
+    os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
+  for (const TensorABI &t : model.outputs)
+    os << ", " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
+  os << ",\n    void *scratch, const nnc_parallel *parallel);\n\n";
   if (model.hasTraining) {
     os << "/* Training. The optimizer state (" << upper << "_OPT_STATE_BYTES bytes) holds the\n"
        << " * optimizer's buffers and step count; start it with " << m << "_init_opt_state.\n"
@@ -450,7 +465,16 @@ void nnc::codegen::emitHeader(const ModelABI &model, llvm::raw_ostream &os) {
       os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
     for (const TensorABI &t : model.targets)
       os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
-    os << ",\n    const nnc_hparams *hparams, float *loss, void *scratch);\n\n";
+    os << ",\n    const nnc_hparams *hparams, float *loss, void *scratch);\n";
+    os << "/* " << m << "_train_step on the threads of `parallel` (as " << m
+       << "_infer_parallel);\n * bit-identical to " << m << "_train_step. */\n";
+    os << "int32_t " << m << "_train_step_parallel(void *params, void *opt_state";
+    for (const TensorABI &t : model.inputs)
+      os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
+    for (const TensorABI &t : model.targets)
+      os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
+    os << ",\n    const nnc_hparams *hparams, float *loss, void *scratch,\n"
+       << "    const nnc_parallel *parallel);\n\n";
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* NNC_MODEL_" << upper << "_H */\n";
 }

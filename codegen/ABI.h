@@ -81,8 +81,9 @@ void finishModel(mlir::ModuleOp lowered, ModelABI &model);
 
 /// Adds the exported entry points and tables to `module`, which holds the
 /// lowered function `infer` (and `train_step` when model.hasTraining);
-/// makes every other symbol internal.
-void emitABI(llvm::Module &module, const ModelABI &model);
+/// makes every other symbol internal. The `_parallel` entry points set
+/// `parallel`, the thread-local nnc_parallel of ParallelDispatch.h.
+void emitABI(llvm::Module &module, const ModelABI &model, llvm::GlobalVariable *parallel);
 
 /// Writes the self-contained C99 header describing `model`.
 void emitHeader(const ModelABI &model, llvm::raw_ostream &os);

@@ -7,6 +7,7 @@
 
 #include "codegen/ObjectEmitter.h"
 #include "codegen/OutlineLoopNests.h"
+#include "codegen/ParallelDispatch.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -44,6 +45,9 @@ mlir::LogicalResult nnc::codegen::emitCode(mlir::ModuleOp lowered, const ModelAB
                                            unsigned optLevel, llvm::raw_pwrite_stream &os) {
   mlir::registerBuiltinDialectTranslation(*lowered.getContext());
   mlir::registerLLVMDialectTranslation(*lowered.getContext());
+  // The outlined parallel loops' records, which LLVM IR has no place for.
+  auto parallelLoops = lowered->getAttrOfType<mlir::ArrayAttr>("nnc.parallel_loops");
+  lowered->removeAttr("nnc.parallel_loops");
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> module =
       mlir::translateModuleToLLVMIR(lowered, context, model.name);
@@ -51,13 +55,14 @@ mlir::LogicalResult nnc::codegen::emitCode(mlir::ModuleOp lowered, const ModelAB
     return lowered.emitError("cannot translate the lowered model to LLVM IR");
   module->setTargetTriple(machine.getTargetTriple().str());
   module->setDataLayout(machine.createDataLayout());
+  llvm::GlobalVariable *parallel = defineParallelDispatch(*module, parallelLoops);
   // Set the target on every function so LLVM's vectorizers see its features.
   for (llvm::Function &function : *module) {
     function.addFnAttr("target-cpu", machine.getTargetCPU());
     if (!machine.getTargetFeatureString().empty())
       function.addFnAttr("target-features", machine.getTargetFeatureString());
   }
-  emitABI(*module, model);
+  emitABI(*module, model, parallel);
   if (llvm::verifyModule(*module, &llvm::errs()))
     return lowered.emitError("internal error: the generated LLVM IR does not verify");
   if (optLevel > 0)

@@ -161,7 +161,7 @@ public:
 
   void emit() {
     int64_t filters = blocking.filters;
-    forRange(0, g.batch, 1, [&](Value n) {
+    parallelRange(0, g.batch, 1, [&](Value n) {
       int64_t mainFilters = g.outChannels - g.outChannels % filters;
       forRange(0, mainFilters, filters, [&](Value f0) { emitRegions(n, f0, filters); });
       if (mainFilters != g.outChannels)

@@ -57,10 +57,11 @@ public:
   }
 
   void emit() {
-    blocks(filters, filterBlock, [&](Value f0, int64_t filterCount) {
+    blocks(filters, filterBlock, /*parallel=*/true, [&](Value f0, int64_t filterCount) {
       forRange(0, channels, 1, [&](Value c) {
         forRange(0, kernelHeight, 1, [&](Value kh) {
-          blocks(kernelWidth, columnBlock, [&](Value kw0, int64_t columnCount) {
+          blocks(kernelWidth, columnBlock, /*parallel=*/false,
+                 [&](Value kw0, int64_t columnCount) {
             emitBlock(f0, filterCount, c, kh, kw0, columnCount);
           });
         });
@@ -70,10 +71,15 @@ public:
 
 private:
   /// Calls `body(start, count)` for the blocks of `block` in [0, total), then
-  /// for the shorter last block.
-  void blocks(int64_t total, int64_t block, function_ref<void(Value, int64_t)> body) {
+  /// for the shorter last block; the full blocks' loop is `parallel`.
+  void blocks(int64_t total, int64_t block, bool parallel,
+              function_ref<void(Value, int64_t)> body) {
     int64_t main = total - total % block;
-    forRange(0, main, block, [&](Value start) { body(start, block); });
+    auto full = [&](Value start) { body(start, block); };
+    if (parallel)
+      parallelRange(0, main, block, full);
+    else
+      forRange(0, main, block, full);
     if (main != total)
       body(index(main), total - main);
   }

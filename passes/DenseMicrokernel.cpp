@@ -40,7 +40,7 @@ public:
 
   void emit() {
     int64_t mainRows = rows - rows % rowBlock;
-    forRange(0, mainRows, rowBlock, [&](Value m0) { emitRows(m0, rowBlock); });
+    parallelRange(0, mainRows, rowBlock, [&](Value m0) { emitRows(m0, rowBlock); });
     if (mainRows != rows)
       emitRows(index(mainRows), rows - mainRows);
   }

@@ -43,16 +43,33 @@ Value nnc::KernelBuilder::mul(Value a, int64_t c) {
   return c == 1 ? a : b.createOrFold<arith::MulIOp>(loc, a, index(c));
 }
 
+/// forRange's loop (null for at most one trip), marked `nnc.parallel` if
+/// `parallel`.
+static scf::ForOp emitRange(nnc::KernelBuilder &k, int64_t begin, int64_t end, int64_t step,
+                            function_ref<void(Value)> body, bool parallel) {
+  if (begin >= end)
+    return nullptr;
+  if (begin + step >= end) {
+    body(k.index(begin));
+    return nullptr;
+  }
+  auto loop = k.b.create<scf::ForOp>(k.loc, k.index(begin), k.index(end), k.index(step));
+  if (parallel)
+    loop->setAttr("nnc.parallel", k.b.getUnitAttr());
+  OpBuilder::InsertionGuard guard(k.b);
+  k.b.setInsertionPoint(loop.getBody()->getTerminator());
+  body(loop.getInductionVar());
+  return loop;
+}
+
 void nnc::KernelBuilder::forRange(int64_t begin, int64_t end, int64_t step,
                                   function_ref<void(Value)> body) {
-  if (begin >= end)
-    return;
-  if (begin + step >= end)
-    return body(index(begin));
-  auto loop = b.create<scf::ForOp>(loc, index(begin), index(end), index(step));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  body(loop.getInductionVar());
+  emitRange(*this, begin, end, step, body, /*parallel=*/false);
+}
+
+void nnc::KernelBuilder::parallelRange(int64_t begin, int64_t end, int64_t step,
+                                       function_ref<void(Value)> body) {
+  emitRange(*this, begin, end, step, body, /*parallel=*/true);
 }
 
 SmallVector<Value>

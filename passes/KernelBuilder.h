@@ -33,6 +33,11 @@ public:
   /// trip, inside an scf.for otherwise.
   void forRange(int64_t begin, int64_t end, int64_t step,
                 llvm::function_ref<void(mlir::Value)> body);
+  /// forRange for a loop whose iterations are independent (each writes
+  /// outputs no other reads or writes): the scf.for is marked
+  /// `nnc.parallel`, so nnc-outline-parallel-loops may split it over threads.
+  void parallelRange(int64_t begin, int64_t end, int64_t step,
+                     llvm::function_ref<void(mlir::Value)> body);
 
   /// An scf.for over [begin, end) by `step` carrying `init`; `body` maps the
   /// induction variable and the carried values to the next ones.

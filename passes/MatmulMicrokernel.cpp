@@ -45,7 +45,7 @@ public:
     int64_t panel = panelVectors * lanes;
     int64_t mainCols = cols - cols % panel;
     SmallVector<int64_t> fullPanel(panelVectors, lanes);
-    forRange(0, mainCols, panel, [&](Value n0) { emitPanel(n0, fullPanel); });
+    parallelRange(0, mainCols, panel, [&](Value n0) { emitPanel(n0, fullPanel); });
     if (mainCols == cols)
       return;
     // The last panel: the remaining full vectors, then one shorter vector.

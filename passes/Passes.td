@@ -290,6 +290,36 @@ def MatmulMicrokernel : Pass<"nnc-matmul-microkernel", "mlir::ModuleOp"> {
   ];
 }
 
+def OutlineParallelLoops : Pass<"nnc-outline-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Outline each large parallel loop as a task the caller's threads can run";
+  let description = [{
+    For every top-level loop of a function whose iterations along its first
+    dim are independent (an `scf.parallel`, or an `scf.for` that a kernel
+    emitter marked `nnc.parallel`), with static bounds, at least two
+    iterations and at least `min-work` ops of estimated work, creates
+      func.func private @<f>.parallel<k>(%begin, %end, %args...)
+    running iterations [begin, end) (constants and views of the buffers are
+    recomputed inside; other values, such as the function's buffers, become
+    arguments), and replaces the loop by a call to the external
+      func.func private @<f>.dispatch<k>(%args...)
+    recorded with the task and the trip count in the module attribute
+    `nnc.parallel_loops`. The code generator defines each dispatch: it runs
+    the task on all iterations, or splits them over the threads of the
+    nnc_parallel the caller passed (codegen/ParallelDispatch.cpp). Every
+    iteration computes the same values however they are split, so results
+    are bit-identical for any thread count.
+
+    Precondition: bufferized, loops (after linalg-to-parallel-loops and the
+    kernels), buffers placed by nnc-plan-scratch.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"100000",
+           "Smallest estimated op count worth a dispatch">,
+  ];
+}
+
 def RelaxFloatOrder : Pass<"nnc-relax-float-order", "mlir::ModuleOp"> {
   let summary = "Let float sums be reordered and multiply-adds fused";
   let description = [{

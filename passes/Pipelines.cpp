@@ -84,7 +84,10 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
     pm.addPass(createConvWeightGradMicrokernel({simd.vectorBits, simd.vectorRegisters}));
   }
   pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
-  pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
+  // Parallel dims stay scf.parallel so that large loops can run on the
+  // caller's threads; the rest become sequential loops.
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createOutlineParallelLoops());
   if (stage == LoweringStage::Loops)
     return;
   pm.addPass(createExpandMath());

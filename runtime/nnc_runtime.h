@@ -128,6 +128,21 @@ int nnc_load_safetensors_buffer(const nnc_model_info *model, const void *data, s
 int nnc_save_safetensors(const nnc_model_info *model, const char *path, const void *params,
                          char *error, size_t error_size);
 
+/* A fixed pool of threads for the parallel loops of nnc models. The thread
+ * that calls a model takes part; nnc_thread_pool_create(threads) starts
+ * threads - 1 more (threads 1 starts none and runs everything on the caller).
+ * A range is split into `threads` contiguous chunks, so a loop uses at most
+ * that many. One pool serves one model call at a time: concurrent callers
+ * each need their own. Returns NULL if threads < 1 or a thread cannot be
+ * started. */
+typedef struct nnc_thread_pool nnc_thread_pool;
+nnc_thread_pool *nnc_thread_pool_create(int threads);
+/* Stops and joins the pool's threads; NULL is ignored. */
+void nnc_thread_pool_destroy(nnc_thread_pool *pool);
+/* The nnc_parallel that runs loops on `pool`, for <m>_infer_parallel and
+ * <m>_train_step_parallel; valid until the pool is destroyed. */
+const nnc_parallel *nnc_thread_pool_parallel(const nnc_thread_pool *pool);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

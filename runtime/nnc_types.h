@@ -79,6 +79,20 @@ typedef struct nnc_hparams {
   float weight_decay;
 } nnc_hparams;
 
+/* How a model runs its parallel loops on several threads, for
+ * <m>_infer_parallel and <m>_train_step_parallel. `parallel_for` must call
+ * body(arg, begin, end) on disjoint ranges that together cover [0, count),
+ * on any threads, and return once every call has returned. Each index's
+ * work is the same however the range is split, so the results are
+ * bit-identical for any split and thread count. libnncrt's thread pool
+ * (nnc_thread_pool_parallel in nnc_runtime.h) is one implementation; an
+ * application may pass its own (e.g. over its existing pool). */
+typedef struct nnc_parallel {
+  void (*parallel_for)(void *context, int64_t count,
+                       void (*body)(void *arg, int64_t begin, int64_t end), void *arg);
+  void *context;
+} nnc_parallel;
+
 /* Everything an application or the runtime needs to know about a model. */
 typedef struct nnc_model_info {
   uint32_t abi_version;        /* NNC_ABI_VERSION */
