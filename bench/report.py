@@ -76,7 +76,8 @@ def record(r, peak_ref, nnc_med):
     peak = peak_ref.get(r["threads"], math.nan)
     ratio = math.nan
     if r["workload"] != PEAK_WORKLOAD:
-        ratio = med / nnc_med.get(r["workload"], math.nan)  # nnc's own: 1.0
+        # Against nnc on as many threads (nnc's own row: 1.0).
+        ratio = med / nnc_med.get((r["workload"], r["threads"]), math.nan)
     clean = lambda x: None if x is None or math.isnan(x) else x
     return dict(workload=r["workload"], system=r["system"], threads=r["threads"],
                 ms_median=clean(med * 1e3), gflops=clean(gflops),
@@ -99,10 +100,16 @@ def fmt_ms(ms):
 def print_table(records, flop_notes):
     header = ["workload", "system", "median", "GFLOP/s", "% peak", "peer/nnc", "note"]
     body = []
+    one_thread = {rec["workload"]: rec["ms_median"] for rec in records
+                  if rec["system"] == NNC and rec["threads"] == 1}
     for rec in records:
-        if rec["threads"] != 1:
-            continue
+        if rec["threads"] != 1 and rec["system"] != NNC:
+            continue  # the peers' thread rows are in the JSON records
         note = rec["note"] if rec["system"] == NNC else rec["variant"]
+        if rec["threads"] != 1:
+            base = one_thread.get(rec["workload"])
+            speedup = base / rec["ms_median"] if base and rec["ms_median"] else None
+            note = f"{rec['threads']} threads: {fmt(speedup, '.2f', 'x')} of 1 thread"
         if rec["system"] == NNC and rec["workload"] in flop_notes:
             note += "; " + flop_notes[rec["workload"]]
         pct = None if rec["peak_fraction"] is None else 100 * rec["peak_fraction"]
@@ -148,14 +155,14 @@ def main():
     rows = load(a.nnc_results) + (load(a.peers) if a.peers else [])
     rows = order(best_rows(rows))
     measured, ref = peaks(rows)
-    nnc_med = {r["workload"]: r["med"] for r in rows if r["system"] == NNC and r["threads"] == 1}
+    nnc_med = {(r["workload"], r["threads"]): r["med"] for r in rows if r["system"] == NNC}
     records = [record(r, ref, nnc_med) for r in rows]
 
     print("W0 FMA peak (best of the run): " + (", ".join(
         f"{t} thread{'s' if t > 1 else ''} {g:.1f} GFLOP/s" for t, g in sorted(measured.items()))
         or "not measured"))
-    print("peer/nnc = peer time / nnc time (> 1: nnc is faster); 1 thread each; "
-          "best variant per peer in the note column")
+    print("peer/nnc = peer time / nnc time (> 1: nnc is faster); 1 thread each unless the "
+          "note says; best variant per peer in the note column")
     print()
     shown = records
     if not any(rec["workload"] == PEAK_WORKLOAD for rec in records):

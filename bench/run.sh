@@ -14,7 +14,8 @@
 # Environment: NNC (the compiler, default build/bin/nnc), NNC_RUNTIME (libnncrt.a,
 # default build/runtime/libnncrt.a), CC (default cc), PEERS_DIR (default
 # /work/shared/peers), BENCH_CPU (the CPU nnc and the 1-thread peers run on,
-# default 1), PEERS_QUICK and PEERS_PASSES (passed to the peers, default 1 and 1).
+# default 1), BENCH_CPUS_2T (the CPUs of the 2-thread runs of batch-64 workloads,
+# default 0,1), PEERS_QUICK and PEERS_PASSES (passed to the peers, default 1 and 1).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -98,10 +99,16 @@ measure_workload() {
         -o "$dir/model.o" &&
       wait_for "$NNC_RUNTIME" &&
       "$CC" -O2 -std=c99 -Wall -I"$dir" -I"$ROOT/runtime" "$HERE/bench_model.c" "$dir/model.o" \
-        "$NNC_RUNTIME" -lm -o "$dir/bench_model" &&
+        "$NNC_RUNTIME" -lm -lpthread -o "$dir/bench_model" &&
       "${PIN[@]}" "$dir/bench_model" --workload "$name" --flop "$flop_count" \
         $([[ $mode == train ]] && echo --train) --variant "nnc $OPT_LEVEL" --note "$note" \
-        "${MEASURE[@]}" >>"$RES"
+        "${MEASURE[@]}" >>"$RES" &&
+      # Batch 64 also on 2 threads (the _parallel entry points, libnncrt's pool).
+      if [[ $batch == 64 && ${#PIN2[@]} -gt 0 ]]; then
+        "${PIN2[@]}" "$dir/bench_model" --workload "$name" --flop "$flop_count" \
+          $([[ $mode == train ]] && echo --train) --variant "nnc $OPT_LEVEL" --note "$note" \
+          --threads 2 "${MEASURE[@]}" >>"$RES"
+      fi
   } 2>>"$LOG" && return 0
   echo "FAILED: $name (see $LOG)" >&2
   echo "RESULT|$name|nnc|nnc $OPT_LEVEL|1|0|nan|nan|nan|FAILED, see log.txt" >>"$RES"
@@ -111,6 +118,9 @@ measure_workload() {
 # One thread on one CPU; unpinned where that CPU does not exist (a 1-CPU CI machine).
 PIN=(taskset -c "$CPU")
 "${PIN[@]}" true 2>/dev/null || PIN=()
+# Two threads on two CPUs (BENCH_CPUS_2T, default 0,1); none on a 1-CPU machine.
+PIN2=(taskset -c "${BENCH_CPUS_2T:-0,1}")
+"${PIN2[@]}" true 2>/dev/null || PIN2=()
 FAILED=0
 HAVE_PEAK=0
 if [[ $MODE != smoke ]]; then
