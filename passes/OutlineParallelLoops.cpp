@@ -201,8 +201,10 @@ private:
     auto rest = b.create<scf::ParallelOp>(parallel.getLoc(), remap(parallel.getLowerBound()),
                                           remap(parallel.getUpperBound()),
                                           remap(parallel.getStep()));
-    for (auto [old, fresh] :
-         llvm::zip(llvm::drop_begin(parallel.getInductionVars()), rest.getInductionVars()))
+    // getInductionVars() returns a new vector: keep both alive for the loop.
+    SmallVector<Value> oldVars = parallel.getInductionVars();
+    SmallVector<Value> newVars = rest.getInductionVars();
+    for (auto [old, fresh] : llvm::zip(llvm::drop_begin(oldVars), newVars))
       mapping.map(old, fresh);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(rest.getBody());
