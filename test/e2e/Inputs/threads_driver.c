@@ -97,5 +97,13 @@ int main(void) {
     nnc_thread_pool_destroy(pool);
   }
   printf("loss %g -> %g\n", losses[0], losses[STEPS - 1]);
+  free(image);
+  free(label);
+  free(initial);
+  free(params);
+  free(opt);
+  free(logits);
+  free(train_scratch);
+  free(infer_scratch);
   return failures != 0;
 }
