@@ -431,20 +431,28 @@ void nnc::codegen::emitHeader(const ModelABI &model, llvm::raw_ostream &os) {
        << "_PARAM_BYTES];\n\n";
   os << "/* Runs inference. Returns NNC_OK (0), NNC_ERR_NULL_ARGUMENT or\n"
      << " * NNC_ERR_ALIGNMENT; nothing is written unless it returns NNC_OK. */\n";
+  // The tensor parameters of the entry points, after params (and opt_state).
+  auto writeTensors = [&](const std::vector<TensorABI> &tensors, bool isConst) {
+    for (const TensorABI &t : tensors)
+      os << ", " << (isConst ? "const " : "") << (t.isInteger ? "int32_t" : "float") << " *"
+         << cParameterName(t.name);
+  };
+  auto writeInferTensors = [&] {
+    writeTensors(model.inputs, true);
+    writeTensors(model.outputs, false);
+  };
+  auto writeStepTensors = [&] {
+    writeTensors(model.inputs, true);
+    writeTensors(model.targets, true);
+  };
   os << "int32_t " << m << "_infer(const void *params";
-  for (const TensorABI &t : model.inputs)
-    os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
-  for (const TensorABI &t : model.outputs)
-    os << ", " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
+  writeInferTensors();
   os << ", void *scratch);\n";
   os << "/* " << m << "_infer with its parallel loops split over the threads of\n"
      << " * `parallel` (e.g. nnc_thread_pool_parallel from libnncrt; NULL: this\n"
      << " * thread only). The results are bit-identical to " << m << "_infer's. */\n";
   os << "int32_t " << m << "_infer_parallel(const void *params";
-  for (const TensorABI &t : model.inputs)
-    os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
-  for (const TensorABI &t : model.outputs)
-    os << ", " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
+  writeInferTensors();
   os << ",\n    void *scratch, const nnc_parallel *parallel);\n\n";
   if (model.hasTraining) {
     os << "/* Training. The optimizer state (" << upper << "_OPT_STATE_BYTES bytes) holds the\n"
@@ -461,18 +469,12 @@ void nnc::codegen::emitHeader(const ModelABI &model, llvm::raw_ostream &os) {
     os << "extern const nnc_hparams " << m << "_default_hparams;\n";
     os << "int32_t " << m << "_init_opt_state(void *opt_state);\n";
     os << "int32_t " << m << "_train_step(void *params, void *opt_state";
-    for (const TensorABI &t : model.inputs)
-      os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
-    for (const TensorABI &t : model.targets)
-      os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
+    writeStepTensors();
     os << ",\n    const nnc_hparams *hparams, float *loss, void *scratch);\n";
     os << "/* " << m << "_train_step on the threads of `parallel` (as " << m
        << "_infer_parallel);\n * bit-identical to " << m << "_train_step. */\n";
     os << "int32_t " << m << "_train_step_parallel(void *params, void *opt_state";
-    for (const TensorABI &t : model.inputs)
-      os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
-    for (const TensorABI &t : model.targets)
-      os << ", const " << (t.isInteger ? "int32_t" : "float") << " *" << cParameterName(t.name);
+    writeStepTensors();
     os << ",\n    const nnc_hparams *hparams, float *loss, void *scratch,\n"
        << "    const nnc_parallel *parallel);\n\n";
   }

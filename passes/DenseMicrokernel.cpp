@@ -104,11 +104,6 @@ private:
   int64_t lanes, rows, depth, cols, rowBlock, colBlock;
 };
 
-/// True when `type` is a static 2-D f32 buffer whose rows are contiguous.
-bool isMatrixWithContiguousRows(Type type) {
-  return nnc::hasContiguousF32Rows(type) && cast<MemRefType>(type).getRank() == 2;
-}
-
 struct DenseMicrokernelPass : nnc::impl::DenseMicrokernelBase<DenseMicrokernelPass> {
   using DenseMicrokernelBase::DenseMicrokernelBase;
 
@@ -117,7 +112,8 @@ struct DenseMicrokernelPass : nnc::impl::DenseMicrokernelBase<DenseMicrokernelPa
     getOperation().walk([&](linalg::MatmulTransposeBOp op) { matmuls.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (linalg::MatmulTransposeBOp op : matmuls) {
-      if (!op.hasPureBufferSemantics() || !llvm::all_of(op->getOperandTypes(), isMatrixWithContiguousRows))
+      if (!op.hasPureBufferSemantics() ||
+          !llvm::all_of(op->getOperandTypes(), nnc::isF32MatrixWithContiguousRows))
         continue;
       rewriter.setInsertionPoint(op);
       DenseEmitter(rewriter, op.getLoc(), op.getInputs()[0], op.getInputs()[1],

@@ -18,6 +18,10 @@ bool nnc::hasContiguousF32Rows(Type type) {
   return succeeded(getStridesAndOffset(memref, strides, offset)) && strides.back() == 1;
 }
 
+bool nnc::isF32MatrixWithContiguousRows(Type type) {
+  return hasContiguousF32Rows(type) && cast<MemRefType>(type).getRank() == 2;
+}
+
 Value nnc::KernelBuilder::index(int64_t value) {
   Value &cached = constants[value];
   if (!cached) {

@@ -18,6 +18,9 @@ namespace nnc {
 /// contiguous, so the kernels may read and write them with vector loads.
 bool hasContiguousF32Rows(mlir::Type type);
 
+/// True when `type` is a static 2-D f32 buffer whose rows are contiguous.
+bool isF32MatrixWithContiguousRows(mlir::Type type);
+
 class KernelBuilder {
 public:
   KernelBuilder(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}

@@ -106,11 +106,6 @@ private:
   int64_t lanes, rows, depth, cols, panelVectors, rowBlock;
 };
 
-/// True when `type` is a static 2-D f32 buffer whose rows are contiguous.
-bool isMatrixWithContiguousRows(Type type) {
-  return nnc::hasContiguousF32Rows(type) && cast<MemRefType>(type).getRank() == 2;
-}
-
 struct MatmulMicrokernelPass : nnc::impl::MatmulMicrokernelBase<MatmulMicrokernelPass> {
   using MatmulMicrokernelBase::MatmulMicrokernelBase;
 
@@ -119,7 +114,8 @@ struct MatmulMicrokernelPass : nnc::impl::MatmulMicrokernelBase<MatmulMicrokerne
     getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (linalg::MatmulOp op : matmuls) {
-      if (!op.hasPureBufferSemantics() || !llvm::all_of(op->getOperandTypes(), isMatrixWithContiguousRows))
+      if (!op.hasPureBufferSemantics() ||
+          !llvm::all_of(op->getOperandTypes(), nnc::isF32MatrixWithContiguousRows))
         continue;
       rewriter.setInsertionPoint(op);
       MatmulEmitter(rewriter, op.getLoc(), op.getInputs()[0], op.getInputs()[1],
