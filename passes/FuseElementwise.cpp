@@ -19,20 +19,25 @@ using namespace mlir;
 
 namespace {
 
+/// True when `op` carries an `nnc.*` attribute: the form of a kernel (e.g.
+/// ConvWeightGradForm.h) that fusion must keep.
+bool isTaggedForKernel(Operation *op) {
+  return llvm::any_of(op->getDiscardableAttrs(), [](NamedAttribute attr) {
+    return attr.getName().strref().starts_with("nnc.");
+  });
+}
+
 /// Fuse the producer of `operand` into its consumer only when that removes
 /// a tensor without recomputing anything: the producer has no other use, and
 /// the consumer reads each of its elements exactly once (a permutation map;
 /// a broadcast read, e.g. a per-channel factor, would recompute the producer
-/// per element). Consumers tagged for a kernel (`nnc.*` attributes, e.g.
-/// ConvWeightGradForm.h) keep the form their kernel recognizes.
+/// per element). Ops tagged for a kernel, on either side, keep their form.
 bool isProfitable(OpOperand *operand) {
   Operation *producer = operand->get().getDefiningOp();
   auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
   if (!producer || !consumer || !producer->hasOneUse())
     return false;
-  if (llvm::any_of(consumer->getDiscardableAttrs(), [](NamedAttribute attr) {
-        return attr.getName().strref().starts_with("nnc.");
-      }))
+  if (isTaggedForKernel(producer) || isTaggedForKernel(consumer))
     return false;
   return consumer.getMatchingIndexingMap(operand).isPermutation();
 }

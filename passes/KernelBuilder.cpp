@@ -10,8 +10,12 @@
 using namespace mlir;
 
 bool nnc::hasContiguousF32Rows(Type type) {
+  return hasContiguousRows(type, Float32Type::get(type.getContext()));
+}
+
+bool nnc::hasContiguousRows(Type type, Type elementType) {
   auto memref = dyn_cast<MemRefType>(type);
-  if (!memref || !memref.hasStaticShape() || !memref.getElementType().isF32())
+  if (!memref || !memref.hasStaticShape() || memref.getElementType() != elementType)
     return false;
   SmallVector<int64_t> strides;
   int64_t offset;

@@ -18,6 +18,9 @@ namespace nnc {
 /// contiguous, so the kernels may read and write them with vector loads.
 bool hasContiguousF32Rows(mlir::Type type);
 
+/// True when `type` is a static buffer of `elementType` with contiguous rows.
+bool hasContiguousRows(mlir::Type type, mlir::Type elementType);
+
 /// True when `type` is a static 2-D f32 buffer whose rows are contiguous.
 bool isF32MatrixWithContiguousRows(mlir::Type type);
 

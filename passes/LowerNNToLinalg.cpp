@@ -49,12 +49,13 @@ void nnc::putOutputWidthInnermost(RewriterBase &rewriter, linalg::LinalgOp op) {
 namespace {
 
 /// Reorders the loops of every window op for the vectorizer (LoopOrder.h),
-/// except convolutions nnc-conv-microkernel replaces after bufferization.
+/// except the convolutions and max pools that nnc-conv-microkernel and
+/// nnc-pool-microkernel replace after bufferization.
 static void orderWindowLoops(func::FuncOp func) {
   SmallVector<linalg::LinalgOp> windowOps;
   func.walk([&](linalg::LinalgOp op) {
     if (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
-        !isa<linalg::Conv2DNchwFchwOp>(op.getOperation()))
+        !isa<linalg::Conv2DNchwFchwOp, linalg::PoolingNchwMaxOp>(op.getOperation()))
       windowOps.push_back(op);
   });
   IRRewriter rewriter(func.getContext());

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/ConvWeightGradForm.h"
+#include "passes/MaxPoolGradForm.h"
 #include "passes/LowerNNToLinalg.h"
 #include "passes/LoopOrder.h"
 
@@ -285,6 +286,33 @@ struct LowerConvWeightGrad : OpRewritePattern<nn::ConvWeightGradOp> {
 
 } // namespace
 
+SmallVector<AffineMap, 4> nnc::maxPoolArgmaxMaps(MLIRContext *ctx, ArrayRef<int64_t> strides,
+                                                 ArrayRef<int64_t> dilations) {
+  SmallVector<AffineExpr> d;
+  for (unsigned i = 0; i < 6; ++i)
+    d.push_back(getAffineDimExpr(i, ctx));
+  AffineMap out = AffineMap::get(6, 0, {d[0], d[1], d[2], d[5]}, ctx);
+  return {AffineMap::get(6, 0,
+                         {d[0], d[1], d[2] * strides[0] + d[3] * dilations[0],
+                          d[5] * strides[1] + d[4] * dilations[1]},
+                         ctx),
+          AffineMap::get(6, 0, {d[3], d[4]}, ctx), out, out};
+}
+
+SmallVector<utils::IteratorType> nnc::maxPoolArgmaxIterators() {
+  auto parallel = utils::IteratorType::parallel, reduction = utils::IteratorType::reduction;
+  return {parallel, parallel, parallel, reduction, reduction, parallel};
+}
+
+SmallVector<AffineMap, 3> nnc::maxPoolScatterMaps(MLIRContext *ctx, ArrayRef<int64_t> strides) {
+  SmallVector<AffineExpr> d;
+  for (unsigned i = 0; i < 4; ++i)
+    d.push_back(getAffineDimExpr(i, ctx));
+  AffineMap window =
+      AffineMap::get(4, 0, {d[0], d[1], d[2].floorDiv(strides[0]), d[3].floorDiv(strides[1])}, ctx);
+  return {window, window, AffineMap::getMultiDimIdentityMap(4, ctx)};
+}
+
 SmallVector<AffineMap, 3> nnc::convWeightGradMaps(MLIRContext *ctx, int64_t filtersPerGroup,
                                                   int64_t channelsPerGroup,
                                                   ArrayRef<int64_t> strides,
@@ -404,6 +432,37 @@ Value gatherWindows(RewriterBase &b, Location loc, const Window &w, ArrayRef<int
   return result;
 }
 
+/// True when the windows tile the input exactly: kernel = stride, no
+/// dilation or padding, input = output * stride in both dims.
+bool tilesExactly(const Window &w) {
+  for (int d = 0; d < 2; ++d)
+    if (w.kernel[d] != w.strides[d] || w.dilations[d] != 1 || w.padLow[d] != 0 ||
+        w.in[d] != w.out[d] * w.strides[d])
+      return false;
+  return true;
+}
+
+/// The max-pool gradient [N, C, H, W] when the windows tile the input
+/// exactly: each position lies in one window and gets that window's
+/// gradient if it holds the window's first maximum (MaxPoolGradForm.h).
+Value scatterToMaxima(RewriterBase &b, Location loc, const Window &w, Value argmax,
+                      Value gradOutput) {
+  SmallVector<AffineMap, 3> maps = nnc::maxPoolScatterMaps(b.getContext(), w.strides);
+  ArrayRef<int64_t> out = shapeOf(argmax);
+  Value result = generic(b, loc, ValueRange{argmax, gradOutput}, {maps[0], maps[1]},
+                         {out[0], out[1], w.in[0], w.in[1]},
+                         [&](OpBuilder &nb, Location l, ValueRange args) {
+                           Scalar s{nb, l};
+                           Value self =
+                               s.toI32(s.addi(s.muli(s.loop(2), s.index(w.in[1])), s.loop(3)));
+                           return s.select(s.cmpi(arith::CmpIPredicate::eq, args[0], self),
+                                           args[1], s.f32(0.0));
+                         });
+  result.getDefiningOp()->setAttr(nnc::kMaxPoolScatterAttr,
+                                  b.getDenseI64ArrayAttr({w.strides[0], w.strides[1]}));
+  return result;
+}
+
 /// dx[i] = sum of dy[o] over the windows o whose first maximum (in row-major
 /// window order; padding never wins; NaN wins as in PyTorch) is at input
 /// position i. A first generic reduces each window to the flat index
@@ -429,30 +488,23 @@ struct LowerMaxPoolGrad : OpRewritePattern<nn::MaxPoolGradOp> {
     }
     double lowest = -std::numeric_limits<float>::infinity();
     Value padded = padSpatial(rewriter, loc, input, w.padLow, padHigh, lowest);
-    MLIRContext *ctx = rewriter.getContext();
-    SmallVector<AffineExpr> d;
-    for (unsigned i = 0; i < 6; ++i)
-      d.push_back(getAffineDimExpr(i, ctx));
-    AffineMap windowRead = AffineMap::get(6, 0,
-                                          {d[0], d[1], d[2] * w.strides[0] + d[4] * w.dilations[0],
-                                           d[3] * w.strides[1] + d[5] * w.dilations[1]},
-                                          ctx);
-    AffineMap outMap = AffineMap::get(6, 0, {d[0], d[1], d[2], d[3]}, ctx);
     // The window tensor gives the kernel loops their bounds (see gatherWindows).
     Value window = rewriter.create<tensor::EmptyOp>(loc, w.kernel, rewriter.getF32Type());
-    AffineMap windowMap = AffineMap::get(6, 0, {d[4], d[5]}, ctx);
+    SmallVector<AffineMap, 4> maps =
+        nnc::maxPoolArgmaxMaps(rewriter.getContext(), w.strides, w.dilations);
     Value argmax = structured(
-        rewriter, loc, ValueRange{padded, window}, {windowRead, windowMap},
+        rewriter, loc, ValueRange{padded, window}, {maps[0], maps[1]},
         ValueRange{filled(rewriter, loc, out, lowest), filledI32(rewriter, loc, out, -1)},
-        {outMap, outMap}, iteratorsFor(6, {4, 5}),
+        {maps[2], maps[3]}, nnc::maxPoolArgmaxIterators(),
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Scalar s{b, l};
           Value value = args[0], best = args[2], bestIndex = args[3];
           Value inside;
           SmallVector<Value> position;
           for (int i = 0; i < 2; ++i) {
-            Value p = s.subi(s.addi(s.muli(s.loop(2 + i), s.index(w.strides[i])),
-                                    s.muli(s.loop(4 + i), s.index(w.dilations[i]))),
+            // Loops (n, c, oh, kh, kw, ow): output dim i is loop 2 + 3i, its tap 3 + i.
+            Value p = s.subi(s.addi(s.muli(s.loop(2 + 3 * i), s.index(w.strides[i])),
+                                    s.muli(s.loop(3 + i), s.index(w.dilations[i]))),
                              s.index(w.padLow[i]));
             Value ok = s.both(s.cmpi(arith::CmpIPredicate::sge, p, s.index(0)),
                               s.cmpi(arith::CmpIPredicate::slt, p, s.index(w.in[i])));
@@ -468,10 +520,14 @@ struct LowerMaxPoolGrad : OpRewritePattern<nn::MaxPoolGradOp> {
           Value better = s.both(inside, s.either(first, greater));
           return {s.select(better, value, best), s.select(better, flat, bestIndex)};
         })[1];
-    // Each window is still searched in row-major order.
-    nnc::putOutputWidthInnermost(rewriter, cast<linalg::LinalgOp>(argmax.getDefiningOp()));
-    Value result = gatherWindows(
-        rewriter, loc, w, in,
+    // Without padding every tap is real: nnc-pool-microkernel's case.
+    if (llvm::all_of(w.padLow, [](int64_t p) { return p == 0; }) &&
+        llvm::all_of(padHigh, [](int64_t p) { return p == 0; }))
+      argmax.getDefiningOp()->setAttr(nnc::kMaxPoolArgmaxAttr,
+                        rewriter.getDenseI64ArrayAttr(
+                            {w.strides[0], w.strides[1], w.dilations[0], w.dilations[1]}));
+    Value result = tilesExactly(w) ? scatterToMaxima(rewriter, loc, w, argmax, gradOutput)
+                                   : gatherWindows(rewriter, loc, w, in,
         [&](Scalar &s, Value n, Value c, Value oh, Value ow, Value ih, Value iw) -> Value {
           ValueRange at{n, c, oh, ow};
           Value picked = s.b.create<tensor::ExtractOp>(s.loc, argmax, at);

@@ -265,6 +265,35 @@ def ConvWeightGradMicrokernel : Pass<"nnc-conv-weight-grad-microkernel", "mlir::
   ];
 }
 
+def PoolMicrokernel : Pass<"nnc-pool-microkernel", "mlir::ModuleOp"> {
+  let summary = "SIMD kernels for max pooling and its gradient";
+  let description = [{
+    Replaces, with loop nests in the vector dialect along the output width
+    (vectors of up to vector-bits / 32 columns; a strided row is a span load
+    and a shuffle; the (n, c) planes are the parallel loop):
+    - every f32 `linalg.pooling_nchw_max`: the window's maximum kept in a
+      register, NaN-propagating like the op;
+    - the argmax generic of a max-pool gradient (MaxPoolGradForm.h, tagged
+      `nnc.max_pool_argmax`, emitted when the windows need no padding): the
+      best value and its flat index in registers, taps in row-major order,
+      the first maximum or a NaN winning as in PyTorch;
+    - the scatter generic (tagged `nnc.max_pool_scatter`, windows that tile
+      the input): each input vector compares its flat indices with its
+      windows' argmax, duplicated by a shuffle.
+    Max pools it does not take get the loop lowering's order (LoopOrder.h).
+
+    Precondition: bufferized IR. Buffers whose rows are not contiguous, and
+    generics whose maps differ from the tagged form, are left as they are.
+    Results are bit-identical to the loops'.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of one SIMD register in bits">,
+  ];
+}
+
 def MatmulMicrokernel : Pass<"nnc-matmul-microkernel", "mlir::ModuleOp"> {
   let summary = "Register-blocked SIMD kernel for linalg.matmul";
   let description = [{

@@ -74,7 +74,7 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
   outParams.memCpyFn = copyWithLinalg;
   pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(mlir::createCanonicalizerPass());
-  // Convolutions and matrix products become register-blocked kernels (the
+  // Convolutions, matrix products and max pools become SIMD kernels (the
   // convolutions with their elementwise consumers fused in) while buffers
   // are still separate allocations.
   if (simd.microkernels) {
@@ -82,6 +82,7 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
     pm.addPass(createDenseMicrokernel({simd.vectorBits, simd.vectorRegisters}));
     pm.addPass(createMatmulMicrokernel({simd.vectorBits, simd.vectorRegisters}));
     pm.addPass(createConvWeightGradMicrokernel({simd.vectorBits, simd.vectorRegisters}));
+    pm.addPass(createPoolMicrokernel({simd.vectorBits}));
   }
   pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
   // Parallel dims stay scf.parallel so that large loops can run on the

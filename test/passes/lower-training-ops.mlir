@@ -142,17 +142,41 @@ func.func @max_pool_grad(%x: tensor<1x2x5x5xf32>, %dy: tensor<1x2x3x3xf32>) -> t
 
 // -----
 
-// Disjoint windows (2x2, stride 2): an input position lies in at most one
-// window, (i + pad) / 2, so the gather searches a 1x1 window; it is in the
-// window when the offset is a tap below the kernel (always here).
+// Disjoint windows (2x2, stride 2) over 7x7: an input position lies in at
+// most one window, (i + pad) / 2, so the gather searches a 1x1 window; it is
+// in the window when the offset is a tap below the kernel and the window
+// exists (row and column 6 are in none). Without padding, the argmax is
+// tagged for nnc-pool-microkernel.
 // CHECK-LABEL: func.func @max_pool_grad_disjoint
-// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x2x6x6xf32>, tensor<2x2xf32>)
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x2x7x7xf32>, tensor<2x2xf32>)
+// CHECK-SAME: nnc.max_pool_argmax = array<i64: 2, 2, 1, 1>
 // CHECK: %[[ONE:.+]] = tensor.empty() : tensor<1x1xf32>
-// CHECK: linalg.generic {{.+}} ins(%[[ONE]] : tensor<1x1xf32>) outs(%{{.+}} : tensor<1x2x6x6xf32>)
+// CHECK: linalg.generic {{.+}} ins(%[[ONE]] : tensor<1x1xf32>) outs(%{{.+}} : tensor<1x2x7x7xf32>)
 // CHECK: arith.divsi %{{.+}}, %c2
 // CHECK: arith.remsi %{{.+}}, %c2
 // CHECK: arith.cmpi slt, %{{.+}}, %c3
-func.func @max_pool_grad_disjoint(%x: tensor<1x2x6x6xf32>, %dy: tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
+func.func @max_pool_grad_disjoint(%x: tensor<1x2x7x7xf32>, %dy: tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32> {
+  %g = nn.max_pool_grad %x, %dy {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x2x7x7xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+  return %g : tensor<1x2x7x7xf32>
+}
+
+// -----
+
+// Windows that tile the input (2x2, stride 2 over 6x6): each position gets
+// its window's gradient when it is the window's argmax, read through
+// floordiv maps (MaxPoolGradForm.h); both generics are tagged.
+// CHECK-DAG: #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 floordiv 2, d3 floordiv 2)>
+// CHECK-LABEL: func.func @max_pool_grad_tiled
+// CHECK: %[[PICK:.+]]:2 = linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x2x6x6xf32>, tensor<2x2xf32>)
+// CHECK-SAME: nnc.max_pool_argmax = array<i64: 2, 2, 1, 1>
+// CHECK: %[[GRAD:.+]] = linalg.generic {indexing_maps = [#[[WINDOW]], #[[WINDOW]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[PICK]]#1, %{{.+}} : tensor<1x2x3x3xi32>, tensor<1x2x3x3xf32>) outs(%{{.+}} : tensor<1x2x6x6xf32>)
+// CHECK-SAME: nnc.max_pool_scatter = array<i64: 2, 2>
+// CHECK: %[[ROW:.+]] = linalg.index 2
+// CHECK: %[[COLUMN:.+]] = linalg.index 3
+// CHECK: %[[HIT:.+]] = arith.cmpi eq
+// CHECK: arith.select %[[HIT]]
+// CHECK: return %[[GRAD]]
+func.func @max_pool_grad_tiled(%x: tensor<1x2x6x6xf32>, %dy: tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
   %g = nn.max_pool_grad %x, %dy {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x2x6x6xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32>
   return %g : tensor<1x2x6x6xf32>
 }

@@ -405,6 +405,21 @@ case("max_pool2d_ceil_pad", ["x: f32[2, 3, 8, 10]"],
 case("max_pool2d_ceil_drop_last", ["x: f32[2, 2, 5, 7]"],
      [f"y = x |> {pre2d(2)} |> max_pool2d(2, stride=2, pad=1, ceil_mode=true)"],
      pool(F.max_pool2d, P2, 2, 2, 1, ceil_mode=True), params=NEG)
+# Windows that tile the input (nnc-pool-microkernel's scatter): rows longer
+# than one vector plus a tail, stride 3, rectangular windows, and 1-D.
+case("max_pool2d_tiled_wide_rows", ["x: f32[2, 3, 4, 40]"],
+     [f"y = x |> {pre2d(3)} |> max_pool2d(2)"], pool(F.max_pool2d, P2, 2))
+case("max_pool2d_tiled_stride3", ["x: f32[2, 2, 9, 57]"],
+     [f"y = x |> {pre2d(2)} |> max_pool2d(3)"], pool(F.max_pool2d, P2, 3))
+case("max_pool2d_tiled_rect", ["x: f32[2, 2, 6, 18]"],
+     [f"y = x |> {pre2d(2)} |> max_pool2d([3, 2])"], pool(F.max_pool2d, P2, (3, 2)))
+case("max_pool1d_tiled", ["x: f32[2, 3, 38]"],
+     [f"y = x |> {pre1d(3)} |> max_pool1d(2)"], pool(F.max_pool1d, P1, 2))
+# No padding but overlapping, strided and dilated windows on wide rows: the
+# argmax kernel with the general gather.
+case("max_pool2d_overlap_wide_rows", ["x: f32[2, 2, 7, 45]"],
+     [f"y = x |> {pre2d(2)} |> max_pool2d(3, stride=2, dilation=[1, 2])"],
+     pool(F.max_pool2d, P2, 3, 2, 0, (1, 2)))
 case("max_pool1d_k3", [X1], [f"y = x |> {pre1d(3)} |> max_pool1d(3)"],
      pool(F.max_pool1d, P1, 3))
 case("max_pool1d_stride_pad", [X1], [f"y = x |> {pre1d(3)} |> max_pool1d(4, stride=3, pad=2)"],
