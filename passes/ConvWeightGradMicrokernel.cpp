@@ -57,33 +57,22 @@ public:
   }
 
   void emit() {
-    blocks(filters, filterBlock, /*parallel=*/true, [&](Value f0, int64_t filterCount) {
-      forRange(0, channels, 1, [&](Value c) {
-        forRange(0, kernelHeight, 1, [&](Value kh) {
-          blocks(kernelWidth, columnBlock, /*parallel=*/false,
-                 [&](Value kw0, int64_t columnCount) {
-            emitBlock(f0, filterCount, c, kh, kw0, columnCount);
-          });
-        });
-      });
+    // The (filter block, c, kh) triples write disjoint parts of dW. The full
+    // filter blocks are one parallel loop, block-major so that consecutive
+    // iterations reuse a block's dy; the shorter last block is another.
+    int64_t rows = channels * kernelHeight;
+    int64_t fullBlocks = filters / filterBlock;
+    parallelRange(0, fullBlocks * rows, 1, [&](Value i) {
+      Value block = b.createOrFold<arith::DivUIOp>(loc, i, index(rows));
+      Value row = b.createOrFold<arith::RemUIOp>(loc, i, index(rows));
+      emitRow(mul(block, filterBlock), filterBlock, row);
     });
+    if (int64_t rest = filters % filterBlock)
+      parallelRange(0, rows, 1,
+                    [&](Value row) { emitRow(index(fullBlocks * filterBlock), rest, row); });
   }
 
 private:
-  /// Calls `body(start, count)` for the blocks of `block` in [0, total), then
-  /// for the shorter last block; the full blocks' loop is `parallel`.
-  void blocks(int64_t total, int64_t block, bool parallel,
-              function_ref<void(Value, int64_t)> body) {
-    int64_t main = total - total % block;
-    auto full = [&](Value start) { body(start, block); };
-    if (parallel)
-      parallelRange(0, main, block, full);
-    else
-      forRange(0, main, block, full);
-    if (main != total)
-      body(index(main), total - main);
-  }
-
   /// `count` elements of `buffer` from `indices` on, every `stride`-th of a
   /// contiguous span, zero-extended to `width` lanes.
   Value loadRow(Value buffer, ValueRange indices, int64_t count, int64_t stride) {
@@ -120,6 +109,16 @@ private:
         next.push_back(b.create<vector::FMAOp>(loc, dy, inputs[j], acc[f * columnCount + j]));
     }
     return next;
+  }
+
+  /// dW[f0 .. f0 + filterCount, c, kh, :] for `row` = c * KH + kh, in
+  /// blocks of kernel columns.
+  void emitRow(Value f0, int64_t filterCount, Value row) {
+    Value c = b.createOrFold<arith::DivUIOp>(loc, row, index(kernelHeight));
+    Value kh = b.createOrFold<arith::RemUIOp>(loc, row, index(kernelHeight));
+    blocks(kernelWidth, columnBlock, [&](Value kw0, int64_t columnCount) {
+      emitBlock(f0, filterCount, c, kh, kw0, columnCount);
+    });
   }
 
   /// dW[f0 .. f0 + filterCount, c, kh, kw0 .. kw0 + columnCount] += the sums

@@ -80,6 +80,14 @@ void nnc::KernelBuilder::parallelRange(int64_t begin, int64_t end, int64_t step,
   emitRange(*this, begin, end, step, body, /*parallel=*/true);
 }
 
+void nnc::KernelBuilder::blocks(int64_t total, int64_t block,
+                                function_ref<void(Value, int64_t)> body) {
+  int64_t main = total - total % block;
+  forRange(0, main, block, [&](Value start) { body(start, block); });
+  if (main != total)
+    body(index(main), total - main);
+}
+
 SmallVector<Value>
 nnc::KernelBuilder::loop(int64_t begin, int64_t end, int64_t step, ValueRange init,
                          function_ref<SmallVector<Value>(Value, ValueRange)> body) {

@@ -45,6 +45,12 @@ public:
   void parallelRange(int64_t begin, int64_t end, int64_t step,
                      llvm::function_ref<void(mlir::Value)> body);
 
+  /// Calls `body(start, block)` for the full blocks of `block` in [0, total)
+  /// (inside one forRange), then `body(start, count)` for the shorter last
+  /// block, if any, so that every block has a static size.
+  void blocks(int64_t total, int64_t block,
+              llvm::function_ref<void(mlir::Value, int64_t)> body);
+
   /// An scf.for over [begin, end) by `step` carrying `init`; `body` maps the
   /// induction variable and the carried values to the next ones.
   llvm::SmallVector<mlir::Value>

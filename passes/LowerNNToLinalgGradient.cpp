@@ -46,6 +46,27 @@ SmallVector<int64_t> allButChannel(unsigned rank) {
   return dims;
 }
 
+/// The loops of a sum per channel over an [N, C, S..] tensor: the tensor's
+/// map, the per-channel map and the iterator types. With spatial dims the
+/// channel loop runs outermost, so each sum stays in a register along
+/// contiguous rows; an [N, C] tensor keeps its order, channels innermost and
+/// contiguous. Each channel's terms are added in the same order either way.
+struct PerChannelLoops {
+  AffineMap tensor, channel;
+  SmallVector<utils::IteratorType> iterators;
+};
+PerChannelLoops perChannelLoops(MLIRContext *ctx, unsigned rank) {
+  if (rank <= 2)
+    return {AffineMap::getMultiDimIdentityMap(rank, ctx), dimMap(ctx, rank, 1),
+            iteratorsFor(rank, allButChannel(rank))};
+  SmallVector<AffineExpr> dims{getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)};
+  for (unsigned d = 2; d < rank; ++d)
+    dims.push_back(getAffineDimExpr(d, ctx));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::reduction);
+  iterators[0] = utils::IteratorType::parallel;
+  return {AffineMap::get(rank, 0, dims, ctx), dimMap(ctx, rank, 0), iterators};
+}
+
 /// An i32 tensor of `shape` filled with `value`.
 Value filledI32(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, int32_t value) {
   Value empty = b.create<tensor::EmptyOp>(loc, shape, b.getI32Type());
@@ -165,11 +186,10 @@ struct LowerBatchStats : OpRewritePattern<nn::BatchStatsOp> {
     Value total = reduce(rewriter, loc, op.getInput(), reduced, 0.0,
                          [](OpBuilder &b, Location l, ValueRange args) { return sum(b, l, args); });
     Value mean = elementwise(rewriter, loc, total, divideByCount);
-    AffineMap channel = dimMap(rewriter.getContext(), rank, 1);
+    PerChannelLoops loops = perChannelLoops(rewriter.getContext(), rank);
     Value squares =
-        structured(rewriter, loc, ValueRange{op.getInput(), mean},
-                   {rewriter.getMultiDimIdentityMap(rank), channel},
-                   filled(rewriter, loc, {shape[1]}, 0.0), channel, iteratorsFor(rank, reduced),
+        structured(rewriter, loc, ValueRange{op.getInput(), mean}, {loops.tensor, loops.channel},
+                   filled(rewriter, loc, {shape[1]}, 0.0), loops.channel, loops.iterators,
                    [](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
                      Scalar s{b, l};
                      Value centered = s.sub(args[0], args[1]);
@@ -731,14 +751,13 @@ struct LowerBatchNormGrad : OpRewritePattern<nn::BatchNormGradOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = shapeOf(op.getInput());
     unsigned rank = shape.size();
-    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap channel = dimMap(rewriter.getContext(), rank, 1);
+    PerChannelLoops loops = perChannelLoops(rewriter.getContext(), rank);
     SmallVector<int64_t> perChannel{shape[1]};
     SmallVector<Value> sums = structured(
         rewriter, loc, ValueRange{op.getInput(), op.getMean(), op.getGradOutput()},
-        {identity, channel, identity},
+        {loops.tensor, loops.channel, loops.tensor},
         ValueRange{filled(rewriter, loc, perChannel, 0.0), filled(rewriter, loc, perChannel, 0.0)},
-        {channel, channel}, iteratorsFor(rank, allButChannel(rank)),
+        {loops.channel, loops.channel}, loops.iterators,
         [](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Scalar s{b, l};
           Value dy = args[2];
@@ -763,7 +782,8 @@ struct LowerBatchNormGrad : OpRewritePattern<nn::BatchNormGradOp> {
                   s.mul(s.mul(s.mul(gain, s.f32(-0.5)), s.mul(rstd, rstd)), sumDyCentered)};
         });
     Value gradInput =
-        generic(rewriter, loc, ValueRange{op.getGradOutput(), channels[0]}, {identity, channel},
+        generic(rewriter, loc, ValueRange{op.getGradOutput(), channels[0]},
+                {rewriter.getMultiDimIdentityMap(rank), dimMap(rewriter.getContext(), rank, 1)},
                 shape, [](OpBuilder &b, Location l, ValueRange args) -> Value {
                   return b.create<arith::MulFOp>(l, args[0], args[1]);
                 });

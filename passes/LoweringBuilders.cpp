@@ -111,13 +111,32 @@ Value nnc::lowering::reduce(OpBuilder &b, Location loc, Value input,
     if (!llvm::is_contained(reduced, int64_t(d)))
       resultShape.push_back(size);
   Value acc = filled(b, loc, resultShape, init);
-  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(shape.size()),
-                              dropDimsMap(b.getContext(), shape.size(), reduced)};
+  // Loop order: when the innermost dim is reduced, the kept dims run
+  // outermost, so each sum stays in a register along contiguous rows (a
+  // per-channel sum over [N, C, H, W] loops c, n, h, w). Otherwise the
+  // input's order, so the innermost kept dim is contiguous. Each element's
+  // terms are added in the same order either way.
+  unsigned rank = shape.size();
+  auto isReduced = [&](unsigned d) { return llvm::is_contained(reduced, int64_t(d)); };
+  SmallVector<unsigned> order; // order[i]: the input dim loop i runs along
+  for (unsigned d = 0; d < rank; ++d)
+    if (!isReduced(rank - 1) || !isReduced(d))
+      order.push_back(d);
+  for (unsigned d = 0; d < rank; ++d)
+    if (isReduced(rank - 1) && isReduced(d))
+      order.push_back(d);
+  SmallVector<AffineExpr> inputExprs(rank), accExprs;
   SmallVector<utils::IteratorType> iterators;
-  for (unsigned d = 0; d < shape.size(); ++d)
-    iterators.push_back(llvm::is_contained(reduced, int64_t(d))
-                            ? utils::IteratorType::reduction
-                            : utils::IteratorType::parallel);
+  for (auto [loop, d] : llvm::enumerate(order)) {
+    inputExprs[d] = b.getAffineDimExpr(loop);
+    iterators.push_back(isReduced(d) ? utils::IteratorType::reduction
+                                     : utils::IteratorType::parallel);
+  }
+  for (unsigned d = 0; d < rank; ++d)
+    if (!isReduced(d))
+      accExprs.push_back(inputExprs[d]);
+  SmallVector<AffineMap> maps{AffineMap::get(rank, 0, inputExprs, b.getContext()),
+                              AffineMap::get(rank, 0, accExprs, b.getContext())};
   auto op = b.create<linalg::GenericOp>(
       loc, TypeRange{acc.getType()}, ValueRange{input}, ValueRange{acc}, maps, iterators,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {

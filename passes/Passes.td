@@ -319,6 +319,28 @@ def MatmulMicrokernel : Pass<"nnc-matmul-microkernel", "mlir::ModuleOp"> {
   ];
 }
 
+def RegisterReductions : Pass<"nnc-register-reductions", "mlir::ModuleOp"> {
+  let summary = "Lower reductions to loops that carry their sums in registers";
+  let description = [{
+    Replaces every `linalg.generic` on buffers whose loops are parallel
+    dims then reduction dims, each output indexed by exactly the parallel
+    dims (per-channel batch-norm sums, bias gradients, row sums of softmax
+    and losses, dot-product forms), by an `scf.parallel` over the parallel
+    dims holding an `scf.for` nest over the reduction dims that carries the
+    accumulators as loop values: each is loaded once, updated in registers
+    and stored once. linalg's own lowering reads and writes the accumulator
+    in memory on every iteration, which LLVM cannot promote to a register
+    when it may alias an input. Each output's terms are combined in the
+    same order as by that lowering.
+
+    Precondition: bufferized IR; an output is not also an input, nor
+    overlaps one (nnc-plan-scratch keeps simultaneously live buffers apart).
+    Other generics are left to the loop lowering.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def OutlineParallelLoops : Pass<"nnc-outline-parallel-loops", "mlir::ModuleOp"> {
   let summary = "Outline each large parallel loop as a task the caller's threads can run";
   let description = [{

@@ -86,7 +86,9 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
   }
   pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
   // Parallel dims stay scf.parallel so that large loops can run on the
-  // caller's threads; the rest become sequential loops.
+  // caller's threads; the rest become sequential loops. Reductions carry
+  // their sums in registers.
+  pm.addPass(createRegisterReductions());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToParallelLoopsPass());
   pm.addPass(createOutlineParallelLoops());
   if (stage == LoweringStage::Loops)

@@ -47,15 +47,6 @@ protected:
     });
   }
 
-  /// Calls `body(start, count)` for the blocks of `block` in [0, total),
-  /// then for the shorter last block.
-  void blocks(int64_t total, int64_t block, function_ref<void(Value, int64_t)> body) {
-    int64_t main = total - total % block;
-    forRange(0, main, block, [&](Value start) { body(start, block); });
-    if (main != total)
-      body(index(main), total - main);
-  }
-
   /// `count` elements of `buffer` from `indices` on, every `stride`-th of a
   /// contiguous span.
   Value loadStrided(Value buffer, ValueRange indices, int64_t count, int64_t stride) {

@@ -1,16 +1,18 @@
 // RUN: nnc-opt %s --nnc-conv-weight-grad-microkernel --canonicalize --split-input-file | FileCheck %s
 
 // dW[3, 2, 3, 3] from dy rows of 20 at 16 lanes: one block of 3 filters x 3
-// kernel columns per (c, kh) keeps 9 accumulators through (n, oh, ow); a
-// row is a full vector at ow 0 and a 4-lane tail at ow 16, zero-extended.
+// kernel columns per (c, kh) (the parallel loop, filters being fewer than a
+// full block) keeps 9 accumulators through (n, oh, ow); a row is a full
+// vector at ow 0 and a 4-lane tail at ow 16, zero-extended.
 // Lanes are summed once and added to dW.
 #input = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, (d0 floordiv 3) * 2 + d1, d5 + d2, d6 + d3)>
 #grad = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0, d5, d6)>
 #weight = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @weight_grad
 // CHECK-NOT: linalg.generic
-// CHECK: scf.for %[[C:.+]] = %c0 to %c2 step %c1
-// CHECK: scf.for %[[KH:.+]] = %c0 to %c3 step %c1
+// CHECK: scf.for %[[PAIR:.+]] = %c0 to %c6 step %c1
+// CHECK: %[[C:.+]] = arith.divui %[[PAIR]], %c3
+// CHECK: %[[KH:.+]] = arith.remui %[[PAIR]], %c3
 // CHECK: scf.for %[[N:.+]] = %c0 to %c2 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: scf.for %[[OH:.+]] = %c0 to %c4 step %c1
 // CHECK: %[[ROW:.+]] = arith.addi %[[OH]], %[[KH]]
@@ -86,6 +88,30 @@ func.func @grouped(%x: memref<1x2x5x5xf32>, %dy: memref<1x2x3x3xf32>, %dw: memre
 // CHECK: linalg.generic
 func.func @untagged(%x: memref<1x1x5x5xf32>, %dy: memref<1x2x3x3xf32>, %dw: memref<2x1x3x3xf32>) {
   linalg.generic {indexing_maps = [#input, #grad, #weight], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %dy : memref<1x1x5x5xf32>, memref<1x2x3x3xf32>) outs(%dw : memref<2x1x3x3xf32>) {
+  ^bb0(%in: f32, %d: f32, %out: f32):
+    %0 = arith.mulf %d, %in : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// 10 filters: one full block of 8 and a last block of 2. Each is a parallel
+// loop over its (filter block, c, kh) triples, here the 3 kernel rows.
+#input = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, (d0 floordiv 10) * 1 + d1, d5 + d2, d6 + d3)>
+#grad = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0, d5, d6)>
+#weight = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @two_filter_blocks
+// CHECK: scf.for %[[ROW:.+]] = %c0 to %c3 step %c1 {
+// CHECK-COUNT-24: vector.fma
+// CHECK: } {nnc.parallel}
+// CHECK: scf.for %[[ROW2:.+]] = %c0 to %c3 step %c1 {
+// CHECK-COUNT-6: vector.fma
+// CHECK: } {nnc.parallel}
+func.func @two_filter_blocks(%x: memref<1x1x6x6xf32>, %dy: memref<1x10x4x4xf32>, %dw: memref<10x1x3x3xf32>) {
+  linalg.generic {indexing_maps = [#input, #grad, #weight], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %dy : memref<1x1x6x6xf32>, memref<1x10x4x4xf32>) outs(%dw : memref<10x1x3x3xf32>) attrs = {nnc.conv_weight_grad = array<i64: 1, 1, 1, 1>} {
   ^bb0(%in: f32, %d: f32, %out: f32):
     %0 = arith.mulf %d, %in : f32
     %1 = arith.addf %out, %0 : f32

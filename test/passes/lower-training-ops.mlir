@@ -23,10 +23,13 @@ func.func @slice(%x: tensor<2x6xf32>) -> tensor<2x3xf32> {
 
 // -----
 
-// reduce_sum reduces the listed axes; scale reads its factor once.
+// reduce_sum reduces the listed axes, the kept one outermost (the innermost
+// is reduced); scale reads its factor once.
+// CHECK-DAG: #[[LOOPS:.+]] = affine_map<(d0, d1, d2) -> (d1, d0, d2)>
+// CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1, d2) -> (d0)>
 // CHECK-LABEL: func.func @reduce_sum
 // CHECK: linalg.generic
-// CHECK-SAME: iterator_types = ["reduction", "parallel", "reduction"]
+// CHECK-SAME: indexing_maps = [#[[LOOPS]], #[[KEPT]]], iterator_types = ["parallel", "reduction", "reduction"]
 // CHECK: arith.addf
 // CHECK-LABEL: func.func @scale
 // CHECK: %[[F:.+]] = tensor.extract %{{.+}}[] : tensor<f32>
@@ -45,10 +48,10 @@ func.func @scale(%x: tensor<2x3xf32>, %f: tensor<f32>) -> tensor<2x3xf32> {
 
 // batch_stats: the mean, then the mean of the squared deviations from it.
 // CHECK-LABEL: func.func @batch_stats
-// CHECK: %[[SUM:.+]] = linalg.generic {{.+}} iterator_types = ["reduction", "parallel", "reduction", "reduction"]
+// CHECK: %[[SUM:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "reduction", "reduction", "reduction"]
 // CHECK: %[[MEAN:.+]] = linalg.generic {{.+}} ins(%[[SUM]]
 // CHECK: arith.divf
-// CHECK: linalg.generic {{.+}} iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%{{.+}}, %[[MEAN]] :
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "reduction", "reduction", "reduction"]} ins(%{{.+}}, %[[MEAN]] :
 // CHECK: arith.subf
 // CHECK: arith.mulf
 // CHECK: return %[[MEAN]], %{{.+}} : tensor<3xf32>, tensor<3xf32>
@@ -277,7 +280,7 @@ func.func @maxout_grad(%x: tensor<2x6x3xf32>, %dy: tensor<2x2x3xf32>) -> tensor<
 // batch_norm_grad: one pass for sum(dy) and sum(dy * (x - mean)), one
 // per-channel generic for the four per-channel results, one for dx.
 // CHECK-LABEL: func.func @batch_norm_grad
-// CHECK: %[[SUMS:.+]]:2 = linalg.generic {{.+}} iterator_types = ["reduction", "parallel", "reduction"]
+// CHECK: %[[SUMS:.+]]:2 = linalg.generic {{.+}} iterator_types = ["parallel", "reduction", "reduction"]
 // CHECK: %[[CH:.+]]:4 = linalg.generic {{.+}} ins(%{{.+}}, %{{.+}}, %[[SUMS]]#0, %[[SUMS]]#1 :
 // CHECK: math.rsqrt
 // CHECK: %[[DX:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %[[CH]]#0 :
