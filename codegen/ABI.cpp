@@ -121,7 +121,11 @@ void nnc::codegen::finishModel(mlir::ModuleOp lowered, ModelABI &model) {
   });
   if (!model.hasTraining)
     model.targets.clear();
-  for (StringRef attr : {"nn.param_bytes", "nn.opt_state_bytes", "nn.default_hparams", "nn.model"})
+  if (auto layers = lowered->getAttrOfType<mlir::ArrayAttr>("nnc.profile_layers"))
+    for (auto layer : layers.getAsValueRange<mlir::StringAttr>())
+      model.profileLayers.push_back(layer.str());
+  for (StringRef attr : {"nn.param_bytes", "nn.opt_state_bytes", "nn.default_hparams", "nn.model",
+                         "nnc.profile_layers"})
     lowered->removeAttr(attr);
 }
 
@@ -166,6 +170,7 @@ private:
                                     llvm::ConstantArray::get(arrayType, rows), symbol);
   }
   llvm::Constant *tensorTable(const std::vector<TensorABI> &tensors, const std::string &symbol);
+  void emitProfile();
 
   llvm::Module &module;
   const ModelABI &model;
@@ -188,6 +193,24 @@ llvm::Constant *TableBuilder::tensorTable(const std::vector<TensorABI> &tensors,
                llvm::ConstantInt::get(i32, t.shape.size()), shape(t.shape),
                llvm::ConstantInt::get(i64, t.numElements())}));
   return array(type, rows, symbol);
+}
+
+void TableBuilder::emitProfile() {
+  // struct nnc_profile { layer_count; layer_names; nanoseconds; calls; }
+  std::vector<llvm::Constant *> names;
+  for (const std::string &layer : model.profileLayers)
+    names.push_back(string(layer));
+  auto *namesType = llvm::ArrayType::get(ptr, names.size());
+  auto *namesTable = new llvm::GlobalVariable(
+      module, namesType, true, llvm::GlobalValue::PrivateLinkage,
+      llvm::ConstantArray::get(namesType, names), model.name + ".profile_layers");
+  auto *type = llvm::StructType::get(ctx, {i32, ptr, ptr, ptr});
+  auto *profile = llvm::ConstantStruct::get(
+      type, {llvm::ConstantInt::get(i32, names.size()), namesTable,
+             module.getGlobalVariable("nnc_profile_ns", /*AllowInternal=*/true),
+             module.getGlobalVariable("nnc_profile_calls", /*AllowInternal=*/true)});
+  new llvm::GlobalVariable(module, type, true, llvm::GlobalValue::ExternalLinkage, profile,
+                           model.name + "_profile");
 }
 
 void TableBuilder::emit() {
@@ -228,6 +251,9 @@ void TableBuilder::emit() {
        tensorTable(model.targets, model.name + ".targets")});
   new llvm::GlobalVariable(module, infoType, true, llvm::GlobalValue::ExternalLinkage, info,
                            model.name + "_model_info");
+
+  if (!model.profileLayers.empty())
+    emitProfile();
 
   if (model.embeddedParams) {
     auto *data = llvm::ConstantDataArray::get(
@@ -429,6 +455,11 @@ void nnc::codegen::emitHeader(const ModelABI &model, llvm::raw_ostream &os) {
     os << "/* The parameters given with --weights, read-only, ready to pass as `params`. */\n"
        << "extern const unsigned char " << m << "_embedded_params[" << upper
        << "_PARAM_BYTES];\n\n";
+  if (!model.profileLayers.empty())
+    os << "/* Compiled with --profile: the time each layer took, summed over calls\n"
+       << " * (print with nnc_profile_print from libnncrt, which this object needs). */\n"
+       << "#define " << upper << "_PROFILE_LAYERS " << model.profileLayers.size() << "u\n"
+       << "extern const nnc_profile " << m << "_profile;\n\n";
   os << "/* Runs inference. Returns NNC_OK (0), NNC_ERR_NULL_ARGUMENT or\n"
      << " * NNC_ERR_ALIGNMENT; nothing is written unless it returns NNC_OK. */\n";
   // The tensor parameters of the entry points, after params (and opt_state).

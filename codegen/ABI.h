@@ -7,6 +7,7 @@
 //                     void *scratch);
 //   extern const nnc_model_info <m>_model_info;   // tables, sizes
 //   extern const unsigned char <m>_embedded_params[]; // with --weights only
+//   extern const nnc_profile <m>_profile;              // with --profile only
 // and, for a model with a train section:
 //   int32_t <m>_train_step(void *params, void *opt_state, const <in> *...,
 //                          const <target> *..., const nnc_hparams *hparams,
@@ -66,6 +67,9 @@ struct ModelABI {
   llvm::SmallVector<float, 8> defaultHyperparams; // nnc_hparams field order
   /// Parameter bytes to embed read-only (--weights), laid out per `params`.
   std::optional<std::vector<char>> embeddedParams;
+  /// The timed layers of a --profile build (nnc-profile-layers), in slot
+  /// order; empty otherwise.
+  std::vector<std::string> profileLayers;
 };
 
 /// Reads the inputs, outputs and parameters of the nn module's `@infer`,

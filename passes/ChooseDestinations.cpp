@@ -55,7 +55,8 @@ struct ChooseDestinationsPass : nnc::impl::ChooseDestinationsBase<ChooseDestinat
     });
 
     // Every other consumer of a shared fill gets its own copy right before
-    // it, with its own empty tensor.
+    // it, with its own empty tensor and the consumer's location (the layer
+    // it belongs to).
     SmallVector<Operation *> shared;
     getOperation().walk([&](Operation *op) {
       if (isFilledInit(op) && !op->getResult(0).use_empty() && !op->getResult(0).hasOneUse())
@@ -77,7 +78,9 @@ struct ChooseDestinationsPass : nnc::impl::ChooseDestinationsBase<ChooseDestinat
         Value empty = cast<linalg::FillOp>(op).getOutputs()[0];
         IRMapping mapping;
         mapping.map(empty, b.clone(*empty.getDefiningOp())->getResult(0));
-        use->set(b.clone(*op, mapping)->getResult(0));
+        Operation *copy = b.clone(*op, mapping);
+        copy->setLoc(use->getOwner()->getLoc());
+        use->set(copy->getResult(0));
       }
     }
   }

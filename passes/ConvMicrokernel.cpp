@@ -368,7 +368,11 @@ struct ConvMicrokernelPass : nnc::impl::ConvMicrokernelBase<ConvMicrokernelPass>
       SmallVector<Operation *> fused(epilogue.stages.begin(), epilogue.stages.end());
       if (epilogue.init)
         fused.push_back(epilogue.init);
-      ConvEmitter(rewriter, op.getLoc(), op.getInputs()[0], op.getInputs()[1],
+      // The kernel computes the convolution and every fused stage.
+      SmallVector<Location> locs{op.getLoc()};
+      for (linalg::GenericOp stage : epilogue.stages)
+        locs.push_back(stage.getLoc());
+      ConvEmitter(rewriter, rewriter.getFusedLoc(locs), op.getInputs()[0], op.getInputs()[1],
                   op.getOutputs()[0], geometry, vectorBits / 32, vectorRegisters,
                   std::move(epilogue))
           .emit();

@@ -18,6 +18,7 @@
 
 #include "ir/NNDialect.h"
 #include "passes/GradientRules.h"
+#include "passes/LayerLocations.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -255,7 +256,8 @@ LogicalResult TrainStepBuilder::differentiate() {
 
   b.setInsertionPoint(ret);
   DenseMap<Value, Value> grads;
-  grads[loss] = scalarConstant(b, loss.getLoc(), 1.0);
+  Value seed = scalarConstant(b, loss.getLoc(), 1.0);
+  grads[loss] = seed;
   auto accumulate = [&](Value value, Value grad, Location loc) {
     Value &slot = grads[value];
     slot = slot ? b.create<nn::AddOp>(loc, grad.getType(), slot, grad).getResult() : grad;
@@ -292,6 +294,9 @@ LogicalResult TrainStepBuilder::differentiate() {
       if (grad)
         accumulate(operand, grad, op->getLoc());
   }
+  // Each backward op keeps its forward op's location, tagged as backward.
+  for (Operation *op = seed.getDefiningOp(); op != ret; op = op->getNextNode())
+    op->setLoc(nnc::backwardLoc(op->getLoc()));
   return success();
 }
 

@@ -45,7 +45,17 @@ bool isProfitable(OpOperand *operand) {
 struct FuseElementwisePass : nnc::impl::FuseElementwiseBase<FuseElementwisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    linalg::populateElementwiseOpsFusionPatterns(patterns, isProfitable);
+    // The fused op takes the consumer's location: make that name the
+    // producer's layer too (linalg fuses whenever this returns true).
+    auto fuseAndMergeLocations = [](OpOperand *operand) {
+      if (!isProfitable(operand))
+        return false;
+      Operation *consumer = operand->getOwner();
+      consumer->setLoc(FusedLoc::get(consumer->getContext(),
+                                     {operand->get().getLoc(), consumer->getLoc()}));
+      return true;
+    };
+    linalg::populateElementwiseOpsFusionPatterns(patterns, fuseAndMergeLocations);
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

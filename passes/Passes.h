@@ -46,18 +46,26 @@ struct SimdShape {
 /// (`--emit=loops`) or in the LLVM dialect.
 enum class LoweringStage { Loops, LLVMDialect };
 
-/// Adds the lowering of a graph-optimized nn module to `stage`: with
+/// What the lowering pipeline builds.
+struct LoweringOptions {
+  LoweringStage stage = LoweringStage::LLVMDialect;
+  /// Overwrite freed scratch buffers (PlanScratch's `poison-freed` check).
+  bool poisonScratch = false;
+  /// Compile `@train` into `@train_step`; otherwise drop the training graph.
+  bool withTraining = true;
+  SimdShape simd;
+  /// Time each layer at run time (nnc-name-layers, nnc-profile-layers).
+  bool profileLayers = false;
+};
+
+/// Adds the lowering of a graph-optimized nn module: with
 /// `withTraining`, `@train` becomes the differentiated `@train_step`
 /// (otherwise the training graph is dropped); then nn -> linalg, parameters
-/// materialized, one-shot bufferization with caller-owned outputs, buffers
-/// placed in the scratch arena, convolutions register-blocked for `simd`,
-/// loops, then LLVM.
-/// With `poisonScratch`, freed scratch buffers are overwritten (PlanScratch's
-/// `poison-freed` debug check).
+/// materialized, one-shot bufferization with caller-owned outputs,
+/// convolutions and matrix products register-blocked for `simd`, buffers
+/// placed in the scratch arena, loops, then (unless `stage` is Loops) LLVM.
 void buildLoweringPipeline(mlir::OpPassManager &pm,
-                           LoweringStage stage = LoweringStage::LLVMDialect,
-                           bool poisonScratch = false, bool withTraining = true,
-                           const SimdShape &simd = SimdShape());
+                           const LoweringOptions &options = LoweringOptions());
 
 /// Registers nnc's passes and the `nnc-pipeline` / `nnc-lower-to-llvm`
 /// pipelines with MLIR's registry so nnc-opt can run them by flag.

@@ -19,6 +19,42 @@ def DropTrainingGraph : Pass<"nnc-drop-training-graph", "mlir::ModuleOp"> {
   }];
 }
 
+def NameLayers : Pass<"nnc-name-layers", "mlir::ModuleOp"> {
+  let summary = "Name every nn op's layer in its location, for per-layer profiles";
+  let description = [{
+    Wraps the location of each nn op that has no layer label (a NameLoc
+    from the source, e.g. `conv1`) in a NameLoc `<mnemonic>@<line>:<col>`
+    (`relu@8:38`), so that every op carries the name of the layer it
+    computes through differentiation, lowering and fusion; see
+    LayerLocations.h. Diagnostics still point at the same source position.
+
+    Runs before nnc-differentiate (the backward then inherits the names)
+    and only when profiling (`nnc --profile`). Legal on any nn module.
+  }];
+}
+
+def ProfileLayers : Pass<"nnc-profile-layers", "mlir::ModuleOp"> {
+  let summary = "Time each layer of the entry points with a run-time clock";
+  let description = [{
+    Splits the body of each public function (`infer`, `train_step`) into
+    layers: maximal runs of consecutive top-level ops whose locations name
+    the same layers (LayerLocations.h; ops without side effects and ops
+    naming no layer join the run they sit in). Reads
+    `nnc_profile_clock()` (libnncrt) before the first run and after each
+    run, and adds each run's nanoseconds and one call to its slot of the
+    private globals `nnc_profile_ns` and `nnc_profile_calls`. The slot
+    names, `<function>/<layers>`, are recorded in the module attribute
+    `nnc.profile_layers`; the ABI exports them with the counters as
+    `<m>_profile`.
+
+    Precondition: lowered to loops on buffers, after
+    nnc-outline-parallel-loops (a parallel loop is then one call, timed
+    on the calling thread). Only with `nnc --profile`.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def Differentiate : Pass<"nnc-differentiate", "mlir::ModuleOp"> {
   let summary = "Build the training step from @train by reverse-mode autodiff";
   let description = [{
@@ -33,7 +69,8 @@ def Differentiate : Pass<"nnc-differentiate", "mlir::ModuleOp"> {
     2. the backward: gradients flow from the loss (seeded with 1) through
        the rules of GradientRules.h to every trainable parameter, visiting
        only values that depend on one; an op on that path without a rule is
-       an error at its location;
+       an error at its location. Backward ops have their forward op's
+       location, tagged `backward` (LayerLocations.h);
     3. one nn.optimizer_update per trainable parameter with a gradient
        (parameters the loss does not reach are left untouched, as
        torch.optim does), with its state in new `nn.param`s marked

@@ -38,10 +38,12 @@ void nnc::buildGraphPipeline(mlir::OpPassManager &pm) {
   pm.addPass(mlir::createCSEPass());
 }
 
-void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
-                                bool poisonScratch, bool withTraining,
-                                const SimdShape &simd) {
-  if (withTraining)
+void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, const LoweringOptions &options) {
+  const SimdShape &simd = options.simd;
+  // Names first, so that the backward inherits its forward's names.
+  if (options.profileLayers)
+    pm.addPass(createNameLayers());
+  if (options.withTraining)
     pm.addPass(createDifferentiate());
   else
     pm.addPass(createDropTrainingGraph());
@@ -84,14 +86,16 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, LoweringStage stage,
     pm.addPass(createConvWeightGradMicrokernel({simd.vectorBits, simd.vectorRegisters}));
     pm.addPass(createPoolMicrokernel({simd.vectorBits}));
   }
-  pm.addPass(createPlanScratch(PlanScratchOptions{poisonScratch}));
+  pm.addPass(createPlanScratch(PlanScratchOptions{options.poisonScratch}));
   // Parallel dims stay scf.parallel so that large loops can run on the
   // caller's threads; the rest become sequential loops. Reductions carry
   // their sums in registers.
   pm.addPass(createRegisterReductions());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToParallelLoopsPass());
   pm.addPass(createOutlineParallelLoops());
-  if (stage == LoweringStage::Loops)
+  if (options.profileLayers)
+    pm.addPass(createProfileLayers());
+  if (options.stage == LoweringStage::Loops)
     return;
   pm.addPass(createExpandMath());
   // Reductions vectorize only when their sums may be reordered.

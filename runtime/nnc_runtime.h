@@ -31,6 +31,8 @@
 
 #include "nnc_types.h"
 
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -142,6 +144,15 @@ void nnc_thread_pool_destroy(nnc_thread_pool *pool);
 /* The nnc_parallel that runs loops on `pool`, for <m>_infer_parallel and
  * <m>_train_step_parallel; valid until the pool is destroyed. */
 const nnc_parallel *nnc_thread_pool_parallel(const nnc_thread_pool *pool);
+
+/* Profiling (models compiled with `nnc --profile`, which call
+ * nnc_profile_clock, a monotonic clock in nanoseconds). nnc_profile_print
+ * writes one line per layer of `profile` to `out`: calls, total and
+ * per-call milliseconds and its share of its entry point's time, then each
+ * entry point's total. nnc_profile_reset zeroes the counters. */
+uint64_t nnc_profile_clock(void);
+void nnc_profile_print(const nnc_profile *profile, FILE *out);
+void nnc_profile_reset(const nnc_profile *profile);
 
 #ifdef __cplusplus
 } /* extern "C" */

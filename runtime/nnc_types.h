@@ -93,6 +93,19 @@ typedef struct nnc_parallel {
   void *context;
 } nnc_parallel;
 
+/* The per-layer timers of a model compiled with `nnc --profile`, exported
+ * as <m>_profile. Layer i is named layer_names[i], "<entry>/<layer>" (e.g.
+ * "infer/conv1", "train_step/conv1 (backward)"); each call of the entry
+ * point adds the wall time its layer took, in nanoseconds, on the calling
+ * thread, and counts the call. Print with nnc_profile_print (libnncrt).
+ * The counters are plain memory: profile one call at a time. */
+typedef struct nnc_profile {
+  uint32_t layer_count;
+  const char *const *layer_names;
+  uint64_t *nanoseconds;
+  uint64_t *calls;
+} nnc_profile;
+
 /* Everything an application or the runtime needs to know about a model. */
 typedef struct nnc_model_info {
   uint32_t abi_version;        /* NNC_ABI_VERSION */

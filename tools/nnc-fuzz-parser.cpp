@@ -42,10 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // takes over libFuzzer's 10 s per input in the sanitizer build. The fuzzer
   // targets the front end and the graph-to-loops lowering; the kernels have
   // their own lit and oracle tests.
-  nnc::SimdShape plainLoops;
-  plainLoops.microkernels = false;
-  nnc::buildLoweringPipeline(pm, nnc::LoweringStage::LLVMDialect, /*poisonScratch=*/false,
-                             /*withTraining=*/true, plainLoops);
+  nnc::LoweringOptions plainLoops;
+  plainLoops.simd.microkernels = false;
+  nnc::buildLoweringPipeline(pm, plainLoops);
   (void)pm.run(*module);
   return 0;
 }

@@ -93,6 +93,11 @@ static cl::opt<bool> genericKernels(
 static cl::opt<bool> inferenceOnly(
     "no-train", cl::desc("Compile inference only, even if the model has a train section"),
     cl::cat(nncCategory));
+static cl::opt<bool> profileLayers(
+    "profile",
+    cl::desc("Time every layer at run time: the object exports <m>_profile, printed by "
+             "nnc_profile_print from libnncrt (the object then needs libnncrt)"),
+    cl::cat(nncCategory));
 static cl::opt<bool> printTargetList("print-targets",
                                      cl::desc("List the supported targets and exit"),
                                      cl::cat(nncCategory));
@@ -250,10 +255,14 @@ int main(int argc, char **argv) {
   nnc::codegen::ModelABI model = nnc::codegen::describeModel(*module, name);
 
   mlir::PassManager lowering(&context);
-  nnc::buildLoweringPipeline(lowering,
-                             emit == Emit::Loops ? nnc::LoweringStage::Loops
-                                                 : nnc::LoweringStage::LLVMDialect,
-                             poisonScratch, !inferenceOnly, simdShape(machine.get()));
+  nnc::LoweringOptions loweringOptions;
+  loweringOptions.stage =
+      emit == Emit::Loops ? nnc::LoweringStage::Loops : nnc::LoweringStage::LLVMDialect;
+  loweringOptions.poisonScratch = poisonScratch;
+  loweringOptions.withTraining = !inferenceOnly;
+  loweringOptions.simd = simdShape(machine.get());
+  loweringOptions.profileLayers = profileLayers;
+  nnc::buildLoweringPipeline(lowering, loweringOptions);
   if (mlir::failed(lowering.run(*module)))
     return 1;
   if (emit == Emit::Loops || emit == Emit::LLVMDialect)

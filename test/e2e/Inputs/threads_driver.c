@@ -8,23 +8,8 @@
 #include <string.h>
 
 #include "m.h"
+#include "driver_support.h"
 #include "nnc_runtime.h"
-
-static uint64_t state = 0x9E3779B97F4A7C15u;
-static float next_uniform(float low, float high) {
-  state = state * 6364136223846793005u + 1442695040888963407u;
-  return low + (high - low) * (float)(state >> 40) / (float)(1u << 24);
-}
-
-static void *buffer(uint64_t bytes) {
-  void *p = aligned_alloc(64, (bytes + 63) / 64 * 64 + 64);
-  if (!p) {
-    puts("out of memory");
-    exit(1);
-  }
-  memset(p, 0, bytes);
-  return p;
-}
 
 static void init_params(float *params) {
   for (uint32_t i = 0; i < m_model_info.param_count; ++i) {
