@@ -141,7 +141,9 @@ def NN_AvgPoolGradOp : NN_PureOp<"avg_pool_grad"> {
 def NN_ActivationGradOp : NN_PureOp<"activation_grad", [AllTypesMatch<["value", "grad_output", "result"]>]> {
   let summary = "dy * f'(x) of an elementwise activation";
   let description = [{ `kind` is relu, leaky_relu or elu (`value` is the
-    forward input) or sigmoid or tanh (`value` is the forward result). }];
+    forward input) or sigmoid or tanh (`value` is the forward result). relu
+    and leaky_relu read only the sign of `value`: with alpha >= 0 the
+    forward result, which has the input's sign, serves as well. }];
   let arguments = (ins NN_F32Tensor:$value, NN_F32Tensor:$grad_output, StrAttr:$kind,
                        F64Attr:$alpha);
   let results = (outs NN_F32Tensor:$result);

@@ -279,8 +279,15 @@ SmallVector<Value> RuleBuilder::build(Operation *op) {
           alpha = leaky.getAlpha().convertToDouble();
         if (auto elu = dyn_cast<nn::EluOp>(op))
           alpha = elu.getAlpha().convertToDouble();
+        // relu and leaky relu (alpha >= 0) read only the sign, which the
+        // result shares with the input. The result is kept anyway (the next
+        // layer's gradient reads it), so reading it lets the input die in
+        // the forward, where it fuses into the activation (as PyTorch's
+        // threshold_backward reads relu's result).
+        bool signFromResult = !isa<nn::EluOp>(op) && alpha >= 0;
+        Value value = signFromResult ? op->getResult(0) : op->getOperand(0);
         set(0, [&] {
-          return b.create<nn::ActivationGradOp>(loc, dy().getType(), op->getOperand(0), dy(),
+          return b.create<nn::ActivationGradOp>(loc, dy().getType(), value, dy(),
                                                 b.getStringAttr(op->getName().stripDialect()),
                                                 b.getF64FloatAttr(alpha));
         });

@@ -128,6 +128,32 @@ def ChooseDestinations : Pass<"nnc-choose-destinations", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def PadInProducers : Pass<"nnc-pad-in-producers", "mlir::ModuleOp"> {
+  let summary = "Let the producer of a padded tensor write into the padded buffer";
+  let description = [{
+    Rewrites a `tensor.pad` with static sizes and a constant value whose
+    source is computed by a chain of linalg ops into a `tensor.empty` (each
+    op writing into the previous one's result, which nothing else reads):
+    a fill of the padded shape takes the empty tensor's place at the start
+    of the chain, the chain writes into the fill's interior
+    (`tensor.extract_slice`), and the pad becomes a `tensor.insert_slice`
+    of the result back into the fill. One-shot bufferization then gives
+    both one buffer: a convolution's zero-padded input is written in place
+    by the op that computes it (e.g. batch norm + relu) instead of being
+    copied, and, in training, the padded buffer the weight gradient reads is
+    the only saved copy of that activation. Other readers of the source
+    read the interior. Results are unchanged.
+
+    Precondition: linalg on tensors, after nnc-choose-destinations (which
+    fixes the chains), before bufferization. Pads of function arguments,
+    of values whose buffer is shared and of chains holding a convolution
+    (whose kernel fuses its elementwise consumers only into a buffer of its
+    own, as in inference) stay pads, copied as before.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def MaterializeParams : Pass<"nnc-materialize-params", "mlir::ModuleOp"> {
   let summary = "Lay out parameters in one buffer and read them from it";
   let description = [{

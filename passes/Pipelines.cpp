@@ -52,6 +52,7 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, const LoweringOptions &
   pm.addPass(mlir::createCSEPass());
   pm.addPass(createFuseElementwise());
   pm.addPass(createChooseDestinations());
+  pm.addPass(createPadInProducers());
   // Parameters become slices of the ABI's buffers right before
   // bufferization, so it sees them as views, never copies, and updates them
   // in place.

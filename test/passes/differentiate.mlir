@@ -2,7 +2,8 @@
 
 // Dense + relu + mse with SGD momentum: the backward follows the forward in
 // reverse, skips the gradient of the input (nothing trainable before it),
-// then one optimizer update per parameter and the stores come last.
+// then one optimizer update per parameter and the stores come last. relu's
+// gradient reads relu's result, which has its input's sign.
 // CHECK-LABEL: module
 // CHECK-SAME: nn.default_hparams = array<f32: 5.000000e-02, 0.899999976, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00>
 // CHECK: nn.param @optimizer.counters : tensor<3xf32> {{{.*}}nn.optimizer_state
@@ -16,7 +17,7 @@
 // CHECK: %[[L:.+]] = nn.mse_loss %[[Y]], %[[T]]
 // CHECK: %[[ONE:.+]] = nn.constant dense<1.000000e+00> : tensor<f32>
 // CHECK: %[[DY:.+]] = nn.mse_loss_grad %[[Y]], %[[T]], %[[ONE]]
-// CHECK: %[[DZ:.+]] = nn.activation_grad %[[Z]], %[[DY]] {{{.*}}kind = "relu"
+// CHECK: %[[DZ:.+]] = nn.activation_grad %[[Y]], %[[DY]] {{{.*}}kind = "relu"
 // CHECK: %[[DZT:.+]] = nn.transpose %[[DZ]] {permutation = array<i64: 1, 0>}
 // CHECK: %[[DW:.+]] = nn.matmul %[[DZT]], %[[X]]
 // CHECK: %[[DB:.+]] = nn.reduce_sum %[[DZ]] {axes = array<i64: 0>}
@@ -119,4 +120,32 @@ module {
     return %l : tensor<f32>
   }
   nn.optimizer "sgd" {lr = 1.000000e-02 : f64}
+}
+
+// -----
+
+// Leaky relu reads the sign of its result when alpha >= 0 and of its input
+// otherwise (a negative slope flips the sign); elu always reads its input.
+// CHECK-LABEL: module
+// CHECK: %[[Z:.+]] = nn.dense
+// CHECK: %[[A:.+]] = nn.leaky_relu %[[Z]] {alpha = 1.000000e-01 : f64}
+// CHECK: %[[B:.+]] = nn.leaky_relu %[[A]] {alpha = -5.000000e-01 : f64}
+// CHECK: %[[C:.+]] = nn.elu %[[B]]
+// CHECK: nn.activation_grad %[[B]], %{{.+}} {alpha = 1.000000e+00 : f64, kind = "elu"}
+// CHECK: nn.activation_grad %[[A]], %{{.+}} {alpha = -5.000000e-01 : f64, kind = "leaky_relu"}
+// CHECK: nn.activation_grad %[[A]], %{{.+}} {alpha = 1.000000e-01 : f64, kind = "leaky_relu"}
+module {
+  nn.param @w : tensor<3x5xf32> {init = "constant", init_args = array<f64: 0.0>, trainable = true}
+  nn.param @b : tensor<3xf32> {init = "constant", init_args = array<f64: 0.0>, trainable = true}
+  func.func @train(%x: tensor<2x5xf32> {nn.name = "x"}, %t: tensor<2x3xf32> {nn.name = "t"}) -> (tensor<f32> {nn.name = "loss"}) {
+    %w = nn.param_load @w : tensor<3x5xf32>
+    %b = nn.param_load @b : tensor<3xf32>
+    %z = nn.dense %x, %w, %b : (tensor<2x5xf32>, tensor<3x5xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+    %a = nn.leaky_relu %z {alpha = 0.1 : f64} : tensor<2x3xf32>
+    %n = nn.leaky_relu %a {alpha = -0.5 : f64} : tensor<2x3xf32>
+    %e = nn.elu %n {alpha = 1.0 : f64} : tensor<2x3xf32>
+    %l = nn.mse_loss %e, %t : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<f32>
+    return %l : tensor<f32>
+  }
+  nn.optimizer "sgd" {lr = 5.000000e-02 : f64}
 }
