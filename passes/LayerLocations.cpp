@@ -15,6 +15,19 @@ Location nnc::backwardLoc(Location loc) {
   return FusedLoc::get(loc.getContext(), {loc}, StringAttr::get(loc.getContext(), kBackward));
 }
 
+/// Whether `loc` itself is a backward-tagged FusedLoc.
+static bool isBackwardTag(Location loc) {
+  auto fused = dyn_cast<FusedLoc>(loc);
+  auto tag = fused ? dyn_cast_or_null<StringAttr>(fused.getMetadata()) : nullptr;
+  return tag && tag.getValue() == kBackward;
+}
+
+bool nnc::isBackwardLoc(Location loc) {
+  return loc->walk([](Location nested) {
+           return isBackwardTag(nested) ? WalkResult::interrupt() : WalkResult::advance();
+         }).wasInterrupted();
+}
+
 std::string nnc::layerNameOf(Location loc) {
   llvm::SmallVector<StringRef> names;
   bool backward = false;
@@ -22,9 +35,8 @@ std::string nnc::layerNameOf(Location loc) {
     if (auto name = dyn_cast<NameLoc>(nested)) {
       if (!llvm::is_contained(names, name.getName().getValue()))
         names.push_back(name.getName().getValue());
-    } else if (auto fused = dyn_cast<FusedLoc>(nested)) {
-      auto tag = dyn_cast_or_null<StringAttr>(fused.getMetadata());
-      backward |= tag && tag.getValue() == kBackward;
+    } else {
+      backward |= isBackwardTag(nested);
     }
     return WalkResult::advance();
   });

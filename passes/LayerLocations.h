@@ -20,6 +20,9 @@ namespace nnc {
 /// `loc`, tagged as the location of a backward op.
 mlir::Location backwardLoc(mlir::Location loc);
 
+/// Whether `loc` (or a location fused into it) is tagged as backward.
+bool isBackwardLoc(mlir::Location loc);
+
 /// The layers a location names, for reports: the NameLocs it holds, in
 /// order and without repeats, joined by '+', then " (backward)" when it is
 /// tagged so. Empty when it names no layer.

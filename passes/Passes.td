@@ -87,6 +87,36 @@ def Differentiate : Pass<"nnc-differentiate", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def Rematerialize : Pass<"nnc-rematerialize", "mlir::ModuleOp"> {
+  let summary = "Recompute cheap activations in the backward instead of saving them";
+  let description = [{
+    In `@train_step` on tensors, a forward value the backward reads is
+    recomputed right before the backward's first read of it, and the
+    backward reads the copy, when it is
+    - the result of an all-parallel (elementwise) linalg.generic (relu,
+      batch norm's normalization, residual add, ...) computable, through at
+      most three elementwise ops nothing else saves, from values saved
+      anyway (read by the backward, not recomputed), arguments, parameters,
+      constants and tensors at most an eighth its size (statistics); or
+    - a constant pad of a recomputed value (a convolution's padded input).
+    The forward value then dies with its last forward reader: a conv ->
+    batch norm -> relu layer keeps only the conv's output, which batch
+    norm's gradient reads, instead of also its padded relu output. Values
+    are decided in forward order, and a value computed from a recomputed
+    one (other than its pad) is saved, so a residual stream alternates
+    between saved and recomputed instead of being recomputed from the
+    start. Copies run the same ops on the same values; only a reduction
+    that fusion later merges a copy into may round differently, as its sum
+    may be reordered (nnc-relax-float-order).
+
+    Precondition: linalg on tensors after CSE (which would merge the copies
+    back), before fusion; the backward's ops carry nnc-differentiate's
+    `backward` location tag (LayerLocations.h). Other functions are left
+    alone.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def FuseElementwise : Pass<"nnc-fuse-elementwise", "mlir::ModuleOp"> {
   let summary = "Fuse elementwise producers into their consumers on tensors";
   let description = [{

@@ -50,6 +50,7 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, const LoweringOptions &
   pm.addPass(createLowerNNToLinalg());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
+  pm.addPass(createRematerialize());
   pm.addPass(createFuseElementwise());
   pm.addPass(createChooseDestinations());
   pm.addPass(createPadInProducers());
