@@ -184,6 +184,28 @@ def PadInProducers : Pass<"nnc-pad-in-producers", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def UpdateInPlace : Pass<"nnc-update-in-place", "mlir::ModuleOp"> {
+  let summary = "Write each parameter's update into the parameter buffer itself";
+  let description = [{
+    The training step computes every updated parameter and optimizer-state
+    slot into scratch and copies it into the caller's buffer at the end
+    (the stores come after every read of the old values). For a copy of a
+    scratch buffer into a static slice of a function argument, when the
+    last op writing the scratch buffer before the copy is an elementwise
+    linalg.generic that reads the slice's old values, if at all, element
+    for element (identity map, same shape), and no op between it and the
+    copy reads or writes the scratch buffer or the slice, the generic
+    writes the slice directly and the copy goes away: the update runs in
+    place and its scratch buffer dies with the gradient. Results are
+    unchanged.
+
+    Precondition: bufferized, before nnc-plan-scratch (allocations are
+    still separate); the ABI's buffers (parameters, optimizer state) do not
+    overlap each other.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def MaterializeParams : Pass<"nnc-materialize-params", "mlir::ModuleOp"> {
   let summary = "Lay out parameters in one buffer and read them from it";
   let description = [{

@@ -78,6 +78,7 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, const LoweringOptions &
   outParams.memCpyFn = copyWithLinalg;
   pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(createUpdateInPlace());
   // Convolutions, matrix products and max pools become SIMD kernels (the
   // convolutions with their elementwise consumers fused in) while buffers
   // are still separate allocations.

@@ -168,6 +168,9 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
+  // --mlir-print-ir-before=<pass> and the like, which name registered passes.
+  nnc::registerPasses();
+  mlir::registerPassManagerCLOptions();
   cl::HideUnrelatedOptions(nncCategory);
   cl::ParseCommandLineOptions(argc, argv, "nnc: a neural-network graph compiler\n");
   if (printTargetList) {
@@ -263,6 +266,8 @@ int main(int argc, char **argv) {
   loweringOptions.simd = simdShape(machine.get());
   loweringOptions.profileLayers = profileLayers;
   nnc::buildLoweringPipeline(lowering, loweringOptions);
+  if (mlir::failed(mlir::applyPassManagerCLOptions(lowering)))
+    return 1;
   if (mlir::failed(lowering.run(*module)))
     return 1;
   if (emit == Emit::Loops || emit == Emit::LLVMDialect)
