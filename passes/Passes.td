@@ -87,6 +87,28 @@ def Differentiate : Pass<"nnc-differentiate", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def FoldBatchNorm : Pass<"nnc-fold-batch-norm", "mlir::ModuleOp"> {
+  let summary = "Fold inference batch norm into the preceding conv or dense layer";
+  let description = [{
+    Rewrites `batch_norm(conv(x, W, b))` (and the same of `dense`) with
+    `training = false` into `conv(x, W * s, (b - mean) * s + shift)`, where
+    `s = scale / sqrt(running_var + eps)` per output channel; the scaled
+    weights and the new bias are computed in the graph from the parameters
+    (as nn.batch_norm of [1, C] vectors, nn.broadcast and nn.mul), so the
+    layer's epilogue is a bias and its activation.
+
+    Fires only when the layer's unnormalized output has no other use and
+    each weight is used by at least 16 output elements per channel (batch
+    times output spatial size): below that, scaling the weights on every
+    call costs more than normalizing the output. Leaves training-mode batch
+    norm, transposed convolutions and every other producer alone. Legal on
+    any verified nn module; the results equal the unfolded ones up to float
+    rounding. Runs after nnc-differentiate (the gradient rules see the layers
+    as written; the training forward's normalizations read the layer's
+    output for their batch statistics, so they stay) and before the lowering.
+  }];
+}
+
 def Rematerialize : Pass<"nnc-rematerialize", "mlir::ModuleOp"> {
   let summary = "Recompute cheap activations in the backward instead of saving them";
   let description = [{

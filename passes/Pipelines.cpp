@@ -47,6 +47,9 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, const LoweringOptions &
     pm.addPass(createDifferentiate());
   else
     pm.addPass(createDropTrainingGraph());
+  // Inference batch norm becomes the preceding layer's weights and bias, so
+  // the layer's epilogue is only a bias and its activation.
+  pm.addPass(createFoldBatchNorm());
   pm.addPass(createLowerNNToLinalg());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
