@@ -104,6 +104,20 @@ private:
   int64_t lanes, rows, depth, cols, rowBlock, colBlock;
 };
 
+/// Replaces C += A B^T by Bt = transpose(B) into a new buffer and the
+/// linalg.matmul C += A Bt, which nnc-matmul-microkernel (it runs next)
+/// emits in the FMA-bound outer-product form.
+void multiplyTransposed(IRRewriter &rewriter, linalg::MatmulTransposeBOp op) {
+  Location loc = op.getLoc();
+  Value a = op.getInputs()[0], bT = op.getInputs()[1], c = op.getOutputs()[0];
+  ArrayRef<int64_t> shape = cast<MemRefType>(bT.getType()).getShape();
+  auto transposedType = MemRefType::get({shape[1], shape[0]}, rewriter.getF32Type());
+  Value transposed = rewriter.create<memref::AllocOp>(loc, transposedType);
+  rewriter.create<linalg::TransposeOp>(loc, bT, transposed, ArrayRef<int64_t>{1, 0});
+  rewriter.create<linalg::MatmulOp>(loc, ValueRange{a, transposed}, ValueRange{c});
+  rewriter.eraseOp(op);
+}
+
 struct DenseMicrokernelPass : nnc::impl::DenseMicrokernelBase<DenseMicrokernelPass> {
   using DenseMicrokernelBase::DenseMicrokernelBase;
 
@@ -116,6 +130,11 @@ struct DenseMicrokernelPass : nnc::impl::DenseMicrokernelBase<DenseMicrokernelPa
           !llvm::all_of(op->getOperandTypes(), nnc::isF32MatrixWithContiguousRows))
         continue;
       rewriter.setInsertionPoint(op);
+      if (transposeMinRows > 0 &&
+          cast<MemRefType>(op.getInputs()[0].getType()).getShape()[0] >= transposeMinRows) {
+        multiplyTransposed(rewriter, op);
+        continue;
+      }
       DenseEmitter(rewriter, op.getLoc(), op.getInputs()[0], op.getInputs()[1],
                    op.getOutputs()[0], vectorBits / 32, vectorRegisters)
           .emit();

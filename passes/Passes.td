@@ -361,8 +361,16 @@ def DenseMicrokernel : Pass<"nnc-dense-microkernel", "mlir::ModuleOp"> {
     one row of A at batch 1 gets NB = 8). Edge blocks and the k tail use
     smaller blocks and shorter vectors.
 
-    Precondition: bufferized IR. Ops whose rows are not contiguous are left
-    to the loop lowering. The sum over k is reordered as
+    With at least `transpose-min-rows` rows of A, the kernel's lane sums
+    (MB x NB reductions per block) and its two loads per FMA step cost more
+    than transposing B once: B is copied into a new [K, N] buffer and the
+    product becomes a `linalg.matmul` for nnc-matmul-microkernel's
+    outer-product kernel (one load of B per NB FMAs). The copy is K x N
+    moves against M x K x N FMAs.
+
+    Precondition: bufferized IR, before nnc-matmul-microkernel and
+    nnc-plan-scratch (the copy is a new allocation). Ops whose rows are not
+    contiguous are left to the loop lowering. The sum over k is reordered as
     nnc-relax-float-order allows.
   }];
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
@@ -372,6 +380,8 @@ def DenseMicrokernel : Pass<"nnc-dense-microkernel", "mlir::ModuleOp"> {
            "Width of one SIMD register in bits">,
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
            "Number of SIMD registers">,
+    Option<"transposeMinRows", "transpose-min-rows", "int64_t", /*default=*/"256",
+           "Rows of A from which B is transposed for the outer-product kernel (0: never)">,
   ];
 }
 

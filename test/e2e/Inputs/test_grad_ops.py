@@ -210,6 +210,11 @@ case("dense_relu_chain", [XD], [f"y = x |> {pre_dense(7)} |> relu |> fc: dense(4
      lambda p, x, train: F.linear(F.relu(PD(p, x)), p["fc.weight"], p["fc.bias"]))
 case("dense_wide", ["x: f32[3, 67]"], [f"y = x |> {pre_dense(33)} |> fc: dense(17)"],
      lambda p, x, train: F.linear(PD(p, x), p["fc.weight"], p["fc.bias"]))
+# 260 rows (>= 256): both forward dense layers transpose their weights for
+# the outer-product kernel (nnc-dense-microkernel's transpose-min-rows);
+# 37 outputs leave a vector tail, 260 rows a short row block.
+case("dense_many_rows", ["x: f32[260, 19]"], [f"y = x |> {pre_dense(37)} |> fc: dense(21)"],
+     lambda p, x, train: F.linear(PD(p, x), p["fc.weight"], p["fc.bias"]))
 
 MM_BODY = ["a = x |> pa: dense(4)", "b = z |> pb: dense(2)"]
 

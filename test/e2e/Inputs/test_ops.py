@@ -58,6 +58,9 @@ case("dense_bias", ["input x: f32[2, 5]", "output y = x |> fc: dense(3)"],
      lambda p, x: F.linear(x, p["fc.weight"], p["fc.bias"]))
 case("dense_no_bias", ["input x: f32[2, 5]", "output y = x |> fc: dense(7, bias=false)"],
      lambda p, x: F.linear(x, p["fc.weight"]))
+# >= 256 rows: the weights are transposed for the outer-product kernel.
+case("dense_many_rows_relu", ["input x: f32[300, 70]", "output y = x |> fc: dense(45) |> relu"],
+     lambda p, x: F.relu(F.linear(x, p["fc.weight"], p["fc.bias"])))
 case("linear_alias", ["input x: f32[3, 4]", "output y = x |> fc: linear(6)"],
      lambda p, x: F.linear(x, p["fc.weight"], p["fc.bias"]))
 case("dense_batch1", ["input x: f32[1, 9]", "output y = x |> fc: dense(1)"],
