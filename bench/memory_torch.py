@@ -208,9 +208,11 @@ def rss_peak(step):
     return status_bytes("VmHWM") - before
 
 
-def measure(path, mode, method):
-    """One JSON record: PyTorch's peak working bytes of one step of the
-    model in `path` and the bytes of its parameters and optimizer state."""
+def build_step(path, mode):
+    """(model name, module, optimizer or None, step) for one step of the model
+    in `path` as described above: step() runs the forward (infer) or the
+    forward, loss, backward and optimizer step (train). Also used by
+    time_torch_step.py."""
     import torch
     import check_models
     torch.set_num_threads(1)
@@ -258,11 +260,19 @@ def measure(path, mode, method):
             loss(results(), targets).backward()
             optimizer.step()
 
+    return name[1], model, optimizer, step
+
+
+def measure(path, mode, method):
+    """One JSON record: PyTorch's peak working bytes of one step of the
+    model in `path` and the bytes of its parameters and optimizer state."""
+    import torch
+    name, model, optimizer, step = build_step(path, mode)
     step()  # warm-up: oneDNN primitives, the optimizer state
     model.zero_grad(set_to_none=True)
     peak = (profiler_peak if method == "profiler" else rss_peak)(step)
     return {
-        "model": name[1],
+        "model": name,
         "mode": mode,
         "method": method,
         "torch_peak_bytes": peak,

@@ -87,7 +87,7 @@ flop() {
 # measure_workload INDEX NAME MODEL BATCH MODE OPTIMIZER NOTE: compile, build the
 # driver, run it pinned to one CPU; a failure is reported as an n/a row.
 measure_workload() {
-  local index=$1 name=$2 model=$3 batch=$4 mode=$5 optimizer=$6 note=$7 dir flop_count
+  local index=$1 name=$2 model=$3 batch=$4 mode=$5 optimizer=$6 note=$7 torch=$8 dir flop_count
   dir="$OUT/work/$index"
   mkdir -p "$dir"
   [[ $MODE == smoke && $batch == 64 ]] && batch=2 && note="smoke: batch 2; $note"
@@ -108,6 +108,12 @@ measure_workload() {
         "${PIN2[@]}" "$dir/bench_model" --workload "$name" --flop "$flop_count" \
           $([[ $mode == train ]] && echo --train) --variant "nnc $OPT_LEVEL" --note "$note" \
           --threads 2 "${MEASURE[@]}" >>"$RES"
+      fi &&
+      # The PyTorch row the peers harness does not measure, on the same CPU.
+      if [[ $torch == torch && $MODE != smoke && $PEERS_ON == 1 ]]; then
+        "${PIN[@]}" "$PY" "$HERE/time_torch_step.py" "$dir/model.nn" --mode "$mode" \
+          --workload "$name" --flop "$flop_count" --note "eager, time_torch_step.py" \
+          $([[ $MODE == quick ]] && echo --quick) >>"$RES"
       fi
   } 2>>"$LOG" && return 0
   echo "FAILED: $name (see $LOG)" >&2
@@ -136,12 +142,12 @@ fi
 
 index=0
 trim() { sed -E 's/^[[:space:]]+|[[:space:]]+$//g' <<<"$1"; }
-while IFS='|' read -r name model batch mode optimizer note; do
+while IFS='|' read -r name model batch mode optimizer note torch; do
   name=$(trim "$name")
   [[ -z $name || $name == \#* || $name != *"$ONLY"* ]] && continue
   index=$((index + 1))
   measure_workload "$(printf %02d $index)" "$name" "$(trim "$model")" "$(trim "$batch")" \
-    "$(trim "$mode")" "$(trim "$optimizer")" "$(trim "$note")" </dev/null
+    "$(trim "$mode")" "$(trim "$optimizer")" "$(trim "$note")" "$(trim "$torch")" </dev/null
 done <"$HERE/workloads.txt"
 [[ $HAVE_PEAK == 1 && $MODE == full ]] && run_peak
 
