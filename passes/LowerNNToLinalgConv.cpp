@@ -2,9 +2,11 @@
 //
 // conv: zero padding (tensor.pad), then linalg.conv_2d_nchw_fchw, or
 // conv_2d_ngchw_gfchw for groups > 1, accumulating into the broadcast bias.
-// conv_transpose: the input is spread by the stride and padded in one
-// insert_slice, then convolved with the flipped, transposed kernel; a
-// negative effective padding crops the result. 1-D ops run as 2-D, height 1.
+// conv_transpose: with dilation 1 and a stride > 1, one stride-1
+// convolution per output phase (polyphaseConvTranspose); otherwise the
+// input is spread by the stride and padded in one insert_slice, then
+// convolved with the flipped, transposed kernel; a negative effective
+// padding crops the result. 1-D ops run as 2-D, height 1.
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,6 +56,88 @@ static Value biasInit(OpBuilder &b, Location loc, Value bias, ArrayRef<int64_t> 
   return bias ? broadcastAlong(b, loc, bias, shape, 1) : filled(b, loc, shape, 0.0);
 }
 
+/// One output phase of a stride-s transposed convolution along one spatial
+/// dim (dilation 1): the outputs y with (y + padLow) mod s == r, y = first,
+/// first + s, ... (`count` of them), are a stride-1 correlation of the input
+/// window [start, start + count + taps - 1) (zero outside the input) with
+/// the kernel taps r, r + s, ... reversed (`taps` of them).
+struct Phase {
+  int64_t residue, taps, first, count, start;
+};
+
+static Phase phaseOf(int64_t residue, int64_t stride, int64_t kernel, int64_t padLow,
+                     int64_t outSize) {
+  Phase phase{residue, 0, 0, 0, 0};
+  phase.taps = residue < kernel ? (kernel - residue + stride - 1) / stride : 0;
+  phase.first = ((residue - padLow) % stride + stride) % stride;
+  phase.count = phase.first < outSize ? (outSize - phase.first + stride - 1) / stride : 0;
+  phase.start = (phase.first + padLow - residue) / stride - (phase.taps - 1);
+  return phase;
+}
+
+/// conv_transpose (dilation 1) of [N, C, H, W] `input` with the [C, F/g,
+/// KH, KW] `weight` into [N, F] x `outSize`, as one stride-1 convolution per
+/// output phase (sy x sx of them), each inserted at its stride: no product
+/// with the zeros a spread input would hold (a stride-2 input gradient does
+/// a quarter of the work).
+static Value polyphaseConvTranspose(OpBuilder &b, Location loc, Value input, Value weight,
+                                    Value bias, ArrayRef<int64_t> strides,
+                                    ArrayRef<int64_t> padLow, ArrayRef<int64_t> outSize,
+                                    int64_t groups) {
+  ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
+  int64_t channels = in[1], filters = w[1] * groups;
+  int64_t filtersPerGroup = filters / groups, channelsPerGroup = channels / groups;
+  MLIRContext *ctx = b.getContext();
+  AffineExpr f = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx),
+             uy = getAffineDimExpr(2, ctx), ux = getAffineDimExpr(3, ctx);
+  Value result = b.create<tensor::EmptyOp>(
+      loc, ArrayRef<int64_t>{in[0], filters, outSize[0], outSize[1]}, b.getF32Type());
+  for (int64_t ry = 0; ry < strides[0]; ++ry)
+    for (int64_t rx = 0; rx < strides[1]; ++rx) {
+      Phase py = phaseOf(ry, strides[0], w[2], padLow[0], outSize[0]);
+      Phase px = phaseOf(rx, strides[1], w[3], padLow[1], outSize[1]);
+      if (!py.count || !px.count)
+        continue;
+      SmallVector<int64_t> shape{in[0], filters, py.count, px.count};
+      Value phase = biasInit(b, loc, bias, shape);
+      // The input window of the phase, cropped to the input, then padded.
+      Phase dims[2] = {py, px};
+      SmallVector<int64_t> offsets{0, 0}, sizes{in[0], channels}, low, high;
+      bool empty = !py.taps || !px.taps;
+      for (int d = 0; d < 2; ++d) {
+        int64_t end = dims[d].start + dims[d].count + dims[d].taps - 1;
+        int64_t from = std::max<int64_t>(dims[d].start, 0), to = std::min(end, in[2 + d]);
+        empty |= from >= to;
+        offsets.push_back(from);
+        sizes.push_back(to - from);
+        low.push_back(from - dims[d].start);
+        high.push_back(end - to);
+      }
+      if (!empty) {
+        Value window = b.create<tensor::ExtractSliceOp>(
+            loc, RankedTensorType::get(sizes, b.getF32Type()), input, ValueRange{},
+            ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr(offsets),
+            b.getDenseI64ArrayAttr(sizes), b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+        // kernel[f, c, uy, ux] = weight[g*Cg + c, f mod (F/g), ry + (Ty-1-uy)*sy, ...]
+        AffineMap taps = AffineMap::get(
+            4, 0,
+            {f.floorDiv(filtersPerGroup) * channelsPerGroup + c, f % filtersPerGroup,
+             ry + (py.taps - 1) * strides[0] - uy * strides[0],
+             rx + (px.taps - 1) * strides[1] - ux * strides[1]},
+            ctx);
+        Value kernel = generic(b, loc, weight, taps, {filters, channelsPerGroup, py.taps, px.taps},
+                               [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+        phase = convolve2D(b, loc, padSpatial(b, loc, window, low, high, 0.0), kernel, phase,
+                           {1, 1}, {1, 1}, groups);
+      }
+      result = b.create<tensor::InsertSliceOp>(
+          loc, phase, result, ValueRange{}, ValueRange{}, ValueRange{},
+          b.getDenseI64ArrayAttr({0, 0, py.first, px.first}), b.getDenseI64ArrayAttr(shape),
+          b.getDenseI64ArrayAttr({1, 1, strides[0], strides[1]}));
+    }
+  return result;
+}
+
 namespace {
 
 struct LowerConv : OpRewritePattern<nn::ConvOp> {
@@ -98,6 +182,15 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
     SmallVector<int64_t> outputPadding = to2D(op.getOutputPadding(), 0);
     ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
     int64_t groups = op.getGroups(), channels = in[1], filters = w[1] * groups;
+    if (dilations == ArrayRef<int64_t>{1, 1} && (strides[0] > 1 || strides[1] > 1)) {
+      ArrayRef<int64_t> out = shapeOf(op.getResult());
+      SmallVector<int64_t> outSize = is1D ? SmallVector<int64_t>{1, out[2]}
+                                          : SmallVector<int64_t>{out[2], out[3]};
+      Value result = polyphaseConvTranspose(rewriter, loc, input, weight, op.getBias(), strides,
+                                            padLow, outSize, groups);
+      rewriter.replaceOp(op, reshape(rewriter, loc, result, out));
+      return success();
+    }
 
     // Spread the input by the stride and pad it by dilation*(k-1) - pad.
     SmallVector<int64_t> spreadShape{in[0], channels}, offsets{0, 0}, cropLow, cropHigh;

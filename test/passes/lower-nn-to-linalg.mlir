@@ -55,3 +55,23 @@ func.func @conv3d(%x: tensor<1x1x4x4x4xf32>, %w: tensor<1x1x2x2x2xf32>) -> tenso
   %y = nn.conv %x, %w {strides = array<i64: 1, 1, 1>, padding = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, groups = 1 : i64} : (tensor<1x1x4x4x4xf32>, tensor<1x1x2x2x2xf32>) -> tensor<1x1x3x3x3xf32>
   return %y : tensor<1x1x3x3x3xf32>
 }
+
+// -----
+
+// A stride-2 transposed convolution (dilation 1) is one stride-1
+// convolution per output phase, inserted at stride 2: for a 3x3 kernel and
+// pad 1, outputs at odd rows/columns take kernel taps 0 and 2 (a 2x2
+// kernel), at even ones tap 1 (1x1). No input is spread with zeros.
+// CHECK-LABEL: func.func @conv_transpose_phases
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<1x2x5x5xf32>
+// CHECK: linalg.conv_2d_nchw_fchw {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x2x3x3xf32>, tensor<2x2x2x2xf32>) outs(%{{.+}} : tensor<1x2x2x2xf32>)
+// CHECK: %[[P00:.+]] = tensor.insert_slice %{{.+}} into %[[EMPTY]][0, 0, 1, 1] [1, 2, 2, 2] [1, 1, 2, 2]
+// CHECK: %[[P01:.+]] = tensor.insert_slice %{{.+}} into %[[P00]][0, 0, 1, 0] [1, 2, 2, 3] [1, 1, 2, 2]
+// CHECK: %[[P10:.+]] = tensor.insert_slice %{{.+}} into %[[P01]][0, 0, 0, 1] [1, 2, 3, 2] [1, 1, 2, 2]
+// CHECK: linalg.conv_2d_nchw_fchw {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) outs(%{{.+}} : tensor<1x2x3x3xf32>)
+// CHECK: %[[P11:.+]] = tensor.insert_slice %{{.+}} into %[[P10]][0, 0, 0, 0] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK: return %[[P11]]
+func.func @conv_transpose_phases(%x: tensor<1x2x3x3xf32>, %w: tensor<2x2x3x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x5x5xf32> {
+  %y = nn.conv_transpose %x, %w, %b {dilations = array<i64: 1, 1>, groups = 1 : i64, output_padding = array<i64: 0, 0>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x3x3xf32>, tensor<2x2x3x3xf32>, tensor<2xf32>) -> tensor<1x2x5x5xf32>
+  return %y : tensor<1x2x5x5xf32>
+}

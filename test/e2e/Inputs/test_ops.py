@@ -257,6 +257,18 @@ case("conv_transpose2d_no_bias",
      ["input x: f32[2, 3, 5, 7]",
       "output y = x |> t: conv_transpose2d(4, kernel=[3, 2], stride=[1, 2], bias=false)"],
      ct2d_ref("t", stride=(1, 2), bias=False))
+# Dilation 1 and a stride > 1 lower to one convolution per output phase:
+# with a kernel below the stride some phases have no tap (bias only), and
+# large pads start a phase's input window outside the input.
+case("conv_transpose2d_kernel_below_stride",
+     ["input x: f32[2, 3, 4, 5]",
+      "output y = x |> t: conv_transpose2d(4, kernel=[1, 2], stride=[2, 3], output_pad=1)"],
+     ct2d_ref("t", stride=(2, 3), output_padding=1))
+case("conv_transpose2d_phases_large_pad",
+     ["input x: f32[2, 4, 6, 5]",
+      "output y = x |> t: conv_transpose2d(6, kernel=[5, 4], stride=3, pad=[3, 2], "
+      "output_pad=[2, 1], groups=2)"],
+     ct2d_ref("t", stride=3, padding=(3, 2), output_padding=(2, 1), groups=2))
 case("conv_transpose2d_everything",
      ["input x: f32[2, 4, 5, 6]",
       "output y = x |> t: conv_transpose2d(6, kernel=[3, 4], stride=[2, 3], pad=[1, 2], "
