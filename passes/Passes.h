@@ -56,6 +56,8 @@ struct LoweringOptions {
   SimdShape simd;
   /// Time each layer at run time (nnc-name-layers, nnc-profile-layers).
   bool profileLayers = false;
+  /// Fold inference batch norm into conv/dense weights (nnc-fold-batch-norm).
+  bool foldBatchNorm = false;
 };
 
 /// Adds the lowering of a graph-optimized nn module: with

@@ -98,14 +98,15 @@ def FoldBatchNorm : Pass<"nnc-fold-batch-norm", "mlir::ModuleOp"> {
     layer's epilogue is a bias and its activation.
 
     Fires only when the layer's unnormalized output has no other use and
-    each weight is used by at least 16 output elements per channel (batch
+    each weight is used by at least 1024 output elements per channel (batch
     times output spatial size): below that, scaling the weights on every
-    call costs more than normalizing the output. Leaves training-mode batch
-    norm, transposed convolutions and every other producer alone. Legal on
-    any verified nn module; the results equal the unfolded ones up to float
-    rounding. Runs after nnc-differentiate (the gradient rules see the layers
-    as written; the training forward's normalizations read the layer's
-    output for their batch statistics, so they stay) and before the lowering.
+    call costs more than normalizing the outputs saves. Leaves training-mode
+    batch norm, transposed convolutions and every other producer alone.
+    Legal on any verified nn module; the results equal the unfolded ones up
+    to float rounding. Runs after nnc-differentiate (the gradient rules see
+    the layers as written; the training forward's normalizations read the
+    layer's output for their batch statistics, so they stay) and before the
+    lowering, with `nnc --fold-batch-norm` only (Pipelines.cpp says why).
   }];
 }
 

@@ -93,6 +93,11 @@ static cl::opt<bool> genericKernels(
 static cl::opt<bool> inferenceOnly(
     "no-train", cl::desc("Compile inference only, even if the model has a train section"),
     cl::cat(nncCategory));
+static cl::opt<bool> foldBatchNorm(
+    "fold-batch-norm",
+    cl::desc("Fold inference batch norm into the preceding conv/dense weights and bias, "
+             "computed on every call (nnc-fold-batch-norm)"),
+    cl::cat(nncCategory));
 static cl::opt<bool> profileLayers(
     "profile",
     cl::desc("Time every layer at run time: the object exports <m>_profile, printed by "
@@ -265,6 +270,7 @@ int main(int argc, char **argv) {
   loweringOptions.withTraining = !inferenceOnly;
   loweringOptions.simd = simdShape(machine.get());
   loweringOptions.profileLayers = profileLayers;
+  loweringOptions.foldBatchNorm = foldBatchNorm;
   nnc::buildLoweringPipeline(lowering, loweringOptions);
   if (mlir::failed(mlir::applyPassManagerCLOptions(lowering)))
     return 1;

@@ -439,12 +439,14 @@ class Case:
              default standard normal.
     params:  optional {parameter name: fn(generator, shape) -> float32
              tensor} overriding the default fill (see default_param).
+    nnc_flags: extra nnc options of this case (e.g. --fold-batch-norm).
     """
     name: str
     source: str
     ref: Callable
     inputs: Optional[Dict[str, Callable]] = None
     params: Optional[Dict[str, Callable]] = None
+    nnc_flags: tuple = ()
 
 
 @dataclasses.dataclass
@@ -589,8 +591,9 @@ def build(case, nnc, workdir, target=HOST):
     the model info."""
     with open(os.path.join(workdir, "m.nn"), "w", encoding="utf-8") as f:
         f.write(case.source)
-    run([nnc, *target.nnc_flags, "m.nn", "--no-train", "-o", "m.o"], workdir,
-        " ".join(["nnc", *target.nnc_flags, "m.nn --no-train -o m.o"]))
+    flags = [*target.nnc_flags, *case.nnc_flags]
+    run([nnc, *flags, "m.nn", "--no-train", "-o", "m.o"], workdir,
+        " ".join(["nnc", *flags, "m.nn --no-train -o m.o"]))
     with open(os.path.join(workdir, "m.h"), encoding="utf-8") as f:
         header = f.read()
     with open(os.path.join(workdir, "driver.c"), "w", encoding="utf-8") as f:

@@ -38,8 +38,8 @@ def model(*lines):
 CASES = []
 
 
-def case(name, lines, ref, inputs=None, params=None):
-    CASES.append(Case(name, model(*lines), ref, inputs, params))
+def case(name, lines, ref, inputs=None, params=None, nnc_flags=()):
+    CASES.append(Case(name, model(*lines), ref, inputs, params, tuple(nnc_flags)))
 
 
 def pad_input(x, pads):
@@ -695,32 +695,45 @@ case("mini_cnn",
          p["bn2.weight"], p["bn2.bias"])).mean(dim=(2, 3)), p["fc.weight"], p["fc.bias"]),
          dim=-1))
 
-# nnc-fold-batch-norm folds these batch norms into the layer before them
-# (the layer's output has no other use, each weight is used >= 16 times);
-# the last two must not fold (batch 2; the conv output is also returned).
+# nnc --fold-batch-norm (nnc-fold-batch-norm) folds these batch norms into
+# the layer before them (the layer's output has no other use, each weight is
+# used >= 1024 times); the last three must not fold (too few uses; the conv
+# output is also returned).
+FOLD = ("--fold-batch-norm",)
 case("fold_bn_conv2d_stride_relu",
-     ["input x: f32[2, 3, 9, 8]",
+     ["input x: f32[2, 3, 64, 40]",
       "output y = x |> c: conv2d(5, kernel=3, stride=2, pad=1) |> bn: batch_norm(eps=1e-3)"
       " |> relu"],
-     lambda p, x: F.relu(bn_ref("bn", 1e-3)(p, conv2d_ref("c", stride=2, padding=1)(p, x))))
+     lambda p, x: F.relu(bn_ref("bn", 1e-3)(p, conv2d_ref("c", stride=2, padding=1)(p, x))),
+     nnc_flags=FOLD)
 case("fold_bn_conv1d_groups_no_bias",
-     ["input x: f32[2, 4, 11]",
+     ["input x: f32[2, 4, 600]",
       "output y = x |> c: conv1d(6, kernel=3, groups=2, bias=false) |> bn: batch_norm"],
-     lambda p, x: bn_ref("bn")(p, conv1d_ref("c", groups=2, bias=False)(p, x)))
+     lambda p, x: bn_ref("bn")(p, conv1d_ref("c", groups=2, bias=False)(p, x)),
+     nnc_flags=FOLD)
 case("fold_bn_depthwise",
-     ["input x: f32[1, 4, 7, 7]",
+     ["input x: f32[1, 4, 33, 33]",
       "output y = x |> c: conv2d(4, kernel=3, pad=1, groups=4) |> bn: batch_norm"],
-     lambda p, x: bn_ref("bn")(p, conv2d_ref("c", padding=1, groups=4)(p, x)))
-case("fold_bn_dense_batch16",
-     ["input x: f32[16, 7]", "output y = x |> fc: dense(5) |> bn: batch_norm |> tanh"],
-     lambda p, x: torch.tanh(bn_ref("bn")(p, F.linear(x, p["fc.weight"], p["fc.bias"]))))
+     lambda p, x: bn_ref("bn")(p, conv2d_ref("c", padding=1, groups=4)(p, x)),
+     nnc_flags=FOLD)
+case("fold_bn_dense_batch1024",
+     ["input x: f32[1024, 7]", "output y = x |> fc: dense(5) |> bn: batch_norm |> tanh"],
+     lambda p, x: torch.tanh(bn_ref("bn")(p, F.linear(x, p["fc.weight"], p["fc.bias"]))),
+     nnc_flags=FOLD)
+case("no_fold_bn_conv_few_uses",
+     ["input x: f32[1, 3, 12, 12]",
+      "output y = x |> c: conv2d(4, kernel=3, pad=1) |> bn: batch_norm"],
+     lambda p, x: bn_ref("bn")(p, conv2d_ref("c", padding=1)(p, x)),
+     nnc_flags=FOLD)
 case("no_fold_bn_dense_batch2",
      ["input x: f32[2, 7]", "output y = x |> fc: dense(5, bias=false) |> bn: batch_norm"],
-     lambda p, x: bn_ref("bn")(p, F.linear(x, p["fc.weight"])))
+     lambda p, x: bn_ref("bn")(p, F.linear(x, p["fc.weight"])),
+     nnc_flags=FOLD)
 case("no_fold_bn_conv_output_used",
      ["input x: f32[2, 3, 6, 6]", "h = x |> c: conv2d(4, kernel=3)",
       "output y = h |> bn: batch_norm", "output z = h"],
-     lambda p, x: (bn_ref("bn")(p, conv2d_ref("c")(p, x)), conv2d_ref("c")(p, x)))
+     lambda p, x: (bn_ref("bn")(p, conv2d_ref("c")(p, x)), conv2d_ref("c")(p, x)),
+     nnc_flags=FOLD)
 
 # --------------------------------------------------------------------------
 # Subsets (--subset NAME)
@@ -761,7 +774,7 @@ AARCH64 = [
     "concat_axis2_3_4d", "concat_axis_minus2_4d", "flatten_start2", "flatten_conv_dense",
     "reshape_minus1_middle", "reshape_then_conv", "argmax_axis1_3d", "argmax_axis2_4d",
     "multi_output_mixed_dtypes", "mini_cnn", "fold_bn_conv1d_groups_no_bias",
-    "fold_bn_dense_batch16",
+    "fold_bn_depthwise",
 ]
 
 SUBSETS = {"aarch64": AARCH64}
