@@ -46,6 +46,23 @@ OpOperand *dyingInput(linalg::GenericOp op) {
   return nullptr;
 }
 
+/// The init operand of the generic computing a convolution's initial
+/// accumulator (a bias broadcast) when that generic writes, without reading
+/// it, an empty tensor other ops write too (CSE merges the empty tensors of
+/// same-shaped layers). Null otherwise.
+OpOperand *sharedEmptyOfConvInit(linalg::LinalgOp conv) {
+  if (!isa<linalg::ConvolutionOpInterface>(conv.getOperation()) || conv.getNumDpsInits() != 1)
+    return nullptr;
+  auto init = conv.getDpsInitOperand(0)->get().getDefiningOp<linalg::GenericOp>();
+  if (!init || init.getNumDpsInits() != 1)
+    return nullptr;
+  OpOperand *out = init.getDpsInitOperand(0);
+  if (!out->get().getDefiningOp<tensor::EmptyOp>() || out->get().hasOneUse() ||
+      init.payloadUsesValueFromOperand(out))
+    return nullptr;
+  return out;
+}
+
 struct ChooseDestinationsPass : nnc::impl::ChooseDestinationsBase<ChooseDestinationsPass> {
   void runOnOperation() override {
     // Elementwise ops overwrite an input that dies with them.
@@ -83,6 +100,17 @@ struct ChooseDestinationsPass : nnc::impl::ChooseDestinationsBase<ChooseDestinat
         use->set(copy->getResult(0));
       }
     }
+
+    // A convolution's computed initial accumulator writes an empty tensor
+    // of its own, made right before it: nnc-conv-microkernel then fuses the
+    // broadcast into the convolution's stores instead of bufferization
+    // giving all such broadcasts one shared buffer.
+    getOperation().walk([&](linalg::LinalgOp conv) {
+      if (OpOperand *out = sharedEmptyOfConvInit(conv)) {
+        b.setInsertionPoint(out->getOwner());
+        out->set(b.clone(*out->get().getDefiningOp())->getResult(0));
+      }
+    });
   }
 };
 
