@@ -56,18 +56,42 @@ static Value biasInit(OpBuilder &b, Location loc, Value bias, ArrayRef<int64_t> 
   return bias ? broadcastAlong(b, loc, bias, shape, 1) : filled(b, loc, shape, 0.0);
 }
 
+/// The convolution kernel [F, C/g, TY, TX] of a transposed convolution's
+/// [C, F/g, KH, KW] `weight`, transposed within each group and reversed:
+/// kernel[f, c, uy, ux] = weight[g*Cg + c, f mod (F/g), first[0] + (TY-1-uy)
+/// * step[0], first[1] + (TX-1-ux) * step[1]]. All taps (first 0, step 1,
+/// T = K) are the flipped kernel; first r and step s select one phase's taps.
+static Value transposedKernel(OpBuilder &b, Location loc, Value weight, int64_t groups,
+                              ArrayRef<int64_t> first, ArrayRef<int64_t> step,
+                              ArrayRef<int64_t> taps) {
+  ArrayRef<int64_t> w = shapeOf(weight);
+  int64_t filtersPerGroup = w[1], channelsPerGroup = w[0] / groups;
+  MLIRContext *ctx = b.getContext();
+  AffineExpr f = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx),
+             uy = getAffineDimExpr(2, ctx), ux = getAffineDimExpr(3, ctx);
+  AffineMap map = AffineMap::get(
+      4, 0,
+      {f.floorDiv(filtersPerGroup) * channelsPerGroup + c, f % filtersPerGroup,
+       first[0] + (taps[0] - 1) * step[0] - uy * step[0],
+       first[1] + (taps[1] - 1) * step[1] - ux * step[1]},
+      ctx);
+  SmallVector<int64_t> shape{filtersPerGroup * groups, channelsPerGroup, taps[0], taps[1]};
+  return generic(b, loc, weight, map, shape,
+                 [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
 /// One output phase of a stride-s transposed convolution along one spatial
 /// dim (dilation 1): the outputs y with (y + padLow) mod s == r, y = first,
 /// first + s, ... (`count` of them), are a stride-1 correlation of the input
 /// window [start, start + count + taps - 1) (zero outside the input) with
 /// the kernel taps r, r + s, ... reversed (`taps` of them).
 struct Phase {
-  int64_t residue, taps, first, count, start;
+  int64_t taps, first, count, start;
 };
 
 static Phase phaseOf(int64_t residue, int64_t stride, int64_t kernel, int64_t padLow,
                      int64_t outSize) {
-  Phase phase{residue, 0, 0, 0, 0};
+  Phase phase{0, 0, 0, 0};
   phase.taps = residue < kernel ? (kernel - residue + stride - 1) / stride : 0;
   phase.first = ((residue - padLow) % stride + stride) % stride;
   phase.count = phase.first < outSize ? (outSize - phase.first + stride - 1) / stride : 0;
@@ -86,10 +110,6 @@ static Value polyphaseConvTranspose(OpBuilder &b, Location loc, Value input, Val
                                     int64_t groups) {
   ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
   int64_t channels = in[1], filters = w[1] * groups;
-  int64_t filtersPerGroup = filters / groups, channelsPerGroup = channels / groups;
-  MLIRContext *ctx = b.getContext();
-  AffineExpr f = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx),
-             uy = getAffineDimExpr(2, ctx), ux = getAffineDimExpr(3, ctx);
   Value result = b.create<tensor::EmptyOp>(
       loc, ArrayRef<int64_t>{in[0], filters, outSize[0], outSize[1]}, b.getF32Type());
   for (int64_t ry = 0; ry < strides[0]; ++ry)
@@ -118,15 +138,8 @@ static Value polyphaseConvTranspose(OpBuilder &b, Location loc, Value input, Val
             loc, RankedTensorType::get(sizes, b.getF32Type()), input, ValueRange{},
             ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr(offsets),
             b.getDenseI64ArrayAttr(sizes), b.getDenseI64ArrayAttr({1, 1, 1, 1}));
-        // kernel[f, c, uy, ux] = weight[g*Cg + c, f mod (F/g), ry + (Ty-1-uy)*sy, ...]
-        AffineMap taps = AffineMap::get(
-            4, 0,
-            {f.floorDiv(filtersPerGroup) * channelsPerGroup + c, f % filtersPerGroup,
-             ry + (py.taps - 1) * strides[0] - uy * strides[0],
-             rx + (px.taps - 1) * strides[1] - ux * strides[1]},
-            ctx);
-        Value kernel = generic(b, loc, weight, taps, {filters, channelsPerGroup, py.taps, px.taps},
-                               [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+        Value kernel =
+            transposedKernel(b, loc, weight, groups, {ry, rx}, strides, {py.taps, px.taps});
         phase = convolve2D(b, loc, padSpatial(b, loc, window, low, high, 0.0), kernel, phase,
                            {1, 1}, {1, 1}, groups);
       }
@@ -210,20 +223,7 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
         rewriter.getDenseI64ArrayAttr(offsets), rewriter.getDenseI64ArrayAttr(in),
         rewriter.getDenseI64ArrayAttr(insertStrides));
 
-    // kernel[f, c, ky, kx] = weight[g*Cg + c, f mod (F/g), K-1-ky, K-1-kx]
-    // within each group, laid out group-major as [F, C/g, KH, KW].
-    int64_t filtersPerGroup = filters / groups, channelsPerGroup = channels / groups;
-    MLIRContext *ctx = rewriter.getContext();
-    AffineExpr f = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx),
-               ky = getAffineDimExpr(2, ctx), kx = getAffineDimExpr(3, ctx);
-    AffineMap flip = AffineMap::get(
-        4, 0,
-        {f.floorDiv(filtersPerGroup) * channelsPerGroup + c, f % filtersPerGroup,
-         w[2] - 1 - ky, w[3] - 1 - kx},
-        ctx);
-    Value kernel = generic(rewriter, loc, weight, flip,
-                           {filters, channelsPerGroup, w[2], w[3]},
-                           [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    Value kernel = transposedKernel(rewriter, loc, weight, groups, {0, 0}, {1, 1}, {w[2], w[3]});
 
     SmallVector<int64_t> full{in[0], filters};
     for (int d = 0; d < 2; ++d)
