@@ -346,12 +346,24 @@ struct ConvMicrokernelPass : nnc::impl::ConvMicrokernelBase<ConvMicrokernelPass>
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
     getOperation().walk([&](linalg::Conv2DNchwFchwOp op) { convs.push_back(op); });
     IRRewriter rewriter(&getContext());
+    // Every epilogue is matched before any kernel is emitted: a kernel's
+    // loads and stores would hide its buffers' users from later matches. So
+    // a chain of convolutions accumulating into one buffer (a strided
+    // convolution's phases) fuses its init into the first and its stages
+    // into the last. No op is fused twice: a stage directly follows its
+    // convolution (only pure ops between), and an init is the only op using
+    // the buffer before it.
+    SmallVector<std::pair<linalg::Conv2DNchwFchwOp, nnc::ConvEpilogue>> kernels;
     for (linalg::Conv2DNchwFchwOp op : convs) {
-      rewriter.setInsertionPoint(op);
-      if (!op.hasPureBufferSemantics() || !llvm::all_of(op->getOperandTypes(), nnc::hasContiguousF32Rows)) {
-        nnc::putOutputWidthInnermost(rewriter, op);
+      if (op.hasPureBufferSemantics() &&
+          llvm::all_of(op->getOperandTypes(), nnc::hasContiguousF32Rows)) {
+        kernels.emplace_back(op, nnc::matchConvEpilogue(op));
         continue;
       }
+      rewriter.setInsertionPoint(op);
+      nnc::putOutputWidthInnermost(rewriter, op);
+    }
+    for (auto &[op, epilogue] : kernels) {
       ArrayRef<int64_t> in = cast<MemRefType>(op.getInputs()[0].getType()).getShape();
       ArrayRef<int64_t> w = cast<MemRefType>(op.getInputs()[1].getType()).getShape();
       ArrayRef<int64_t> out = cast<MemRefType>(op.getOutputs()[0].getType()).getShape();
@@ -360,11 +372,10 @@ struct ConvMicrokernelPass : nnc::impl::ConvMicrokernelBase<ConvMicrokernelPass>
           llvm::to_vector(op.getDilations().getValues<int64_t>());
       ConvGeometry geometry{out[0], in[1], out[1], out[2], out[3], w[2], w[3],
                             strides[0], strides[1], dilations[0], dilations[1]};
-      nnc::ConvEpilogue epilogue = nnc::matchConvEpilogue(op);
       // At the last stage every operand is defined; only pure ops and
       // allocations lie between it and the convolution.
-      if (!epilogue.stages.empty())
-        rewriter.setInsertionPoint(epilogue.stages.back());
+      rewriter.setInsertionPoint(epilogue.stages.empty() ? op.getOperation()
+                                                         : epilogue.stages.back());
       SmallVector<Operation *> fused(epilogue.stages.begin(), epilogue.stages.end());
       if (epilogue.init)
         fused.push_back(epilogue.init);

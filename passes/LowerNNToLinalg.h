@@ -47,6 +47,19 @@ Value reshape(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape);
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
                  ArrayRef<int64_t> high, double padValue);
 
+/// True when a convolution with `strides` and `dilations` lowers as one
+/// stride-1 convolution per phase of the stride: dilation 1, a stride > 1.
+bool isPolyphase(ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations);
+
+/// The high zero padding a convolution's input gets before lowering: the
+/// op's `padHigh`, raised for a polyphase convolution to what all its phases
+/// read. The weight gradient pads its input alike, so CSE shares the padded
+/// input between the forward and the backward pass.
+llvm::SmallVector<int64_t> convPadHigh(ArrayRef<int64_t> inSize, ArrayRef<int64_t> padLow,
+                                       ArrayRef<int64_t> padHigh, ArrayRef<int64_t> kernel,
+                                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                                       ArrayRef<int64_t> outSize);
+
 /// The body of a generic op: block arguments in, the value to yield out.
 using BodyFn = std::function<Value(OpBuilder &, Location, ValueRange)>;
 

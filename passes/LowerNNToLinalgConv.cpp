@@ -2,6 +2,8 @@
 //
 // conv: zero padding (tensor.pad), then linalg.conv_2d_nchw_fchw, or
 // conv_2d_ngchw_gfchw for groups > 1, accumulating into the broadcast bias.
+// With dilation 1 and a stride > 1, the input is split into its stride
+// phases (polyphaseConv), one stride-1 convolution each.
 // conv_transpose: with dilation 1 and a stride > 1, one stride-1
 // convolution per output phase (polyphaseConvTranspose); otherwise the
 // input is spread by the stride and padded in one insert_slice, then
@@ -13,6 +15,8 @@
 #include "passes/LowerNNToLinalg.h"
 
 #include "ir/NNDialect.h"
+
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace nnc;
@@ -80,6 +84,12 @@ static Value transposedKernel(OpBuilder &b, Location loc, Value weight, int64_t 
                  [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
+/// The taps of phase `phase` of a stride-`stride` window of `kernel` taps:
+/// phase, phase + stride, ... below kernel.
+static int64_t phaseTaps(int64_t kernel, int64_t stride, int64_t phase) {
+  return phase < kernel ? (kernel - phase + stride - 1) / stride : 0;
+}
+
 /// One output phase of a stride-s transposed convolution along one spatial
 /// dim (dilation 1): the outputs y with (y + padLow) mod s == r, y = first,
 /// first + s, ... (`count` of them), are a stride-1 correlation of the input
@@ -92,7 +102,7 @@ struct Phase {
 static Phase phaseOf(int64_t residue, int64_t stride, int64_t kernel, int64_t padLow,
                      int64_t outSize) {
   Phase phase{0, 0, 0, 0};
-  phase.taps = residue < kernel ? (kernel - residue + stride - 1) / stride : 0;
+  phase.taps = phaseTaps(kernel, stride, residue);
   phase.first = ((residue - padLow) % stride + stride) % stride;
   phase.count = phase.first < outSize ? (outSize - phase.first + stride - 1) / stride : 0;
   phase.start = (phase.first + padLow - residue) / stride - (phase.taps - 1);
@@ -151,6 +161,150 @@ static Value polyphaseConvTranspose(OpBuilder &b, Location loc, Value input, Val
   return result;
 }
 
+/// Rows (or columns) of every input phase of a strided convolution with
+/// `outSize` outputs: those phase 0 reads, the one with the most taps.
+static int64_t phaseExtent(int64_t outSize, int64_t kernel, int64_t stride) {
+  return outSize + phaseTaps(kernel, stride, 0) - 1;
+}
+
+SmallVector<int64_t> nnc::lowering::convPadHigh(ArrayRef<int64_t> inSize,
+                                                ArrayRef<int64_t> padLow,
+                                                ArrayRef<int64_t> padHigh,
+                                                ArrayRef<int64_t> kernel,
+                                                ArrayRef<int64_t> strides,
+                                                ArrayRef<int64_t> dilations,
+                                                ArrayRef<int64_t> outSize) {
+  SmallVector<int64_t> high(padHigh);
+  if (!isPolyphase(strides, dilations))
+    return high;
+  for (size_t d = 0; d < high.size(); ++d)
+    high[d] = std::max(high[d], phaseExtent(outSize[d], kernel[d], strides[d]) * strides[d] -
+                                    padLow[d] - inSize[d]);
+  return high;
+}
+
+bool nnc::lowering::isPolyphase(ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  return llvm::all_of(dilations, [](int64_t d) { return d == 1; }) &&
+         llvm::any_of(strides, [](int64_t s) { return s > 1; });
+}
+
+/// A stride-s convolution (dilation 1) of [N, C, H, W] `source`, zero padded
+/// by `padLow` (and at the high end as far as the windows reach), with the [F, C/g, KH, KW] `weight` into
+/// `init` [N, F, Ho, Wo], as the sum of one stride-1 convolution per input
+/// phase (py, px) < (sy, sx):
+///   phase[n, c, i, j] = padded[n, c, i*sy + py, j*sx + px]
+///   kernel[f, c, a, b] = weight[f, c, a*sy + py, b*sx + px]
+/// each accumulating into the previous one's result. The products are the
+/// strided convolution's, but every kernel reads whole vectors of contiguous
+/// inputs instead of gathering every s-th element.
+///
+/// The part of each phase inside `source` is copied, up to phase 0's
+/// extent (the phase with the most taps), so that phases copy equal shapes
+/// more often: those share one loop nest, whose body then reads s
+/// consecutive inputs at a time. Each convolution pads (nnc-pad-in-producers
+/// makes the copy write the padded buffer) or slices its copy to its window.
+static Value polyphaseConv(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> padLow,
+                           Value weight, Value init, ArrayRef<int64_t> strides,
+                           int64_t groups) {
+  ArrayRef<int64_t> in = shapeOf(source), w = shapeOf(weight), out = shapeOf(init);
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  int64_t extent[2] = {phaseExtent(out[2], w[2], strides[0]),
+                       phaseExtent(out[3], w[3], strides[1])};
+  struct InputPhase {
+    int64_t py, px;
+    SmallVector<int64_t, 2> copied, low;
+    AffineMap read;
+  };
+  SmallVector<InputPhase, 4> phases;
+  for (int64_t py = 0; py < std::min(strides[0], w[2]); ++py)
+    for (int64_t px = 0; px < std::min(strides[1], w[3]); ++px) {
+      // Per spatial dim, phase element i is source element i*s + p - padLow:
+      // those in [first, first + copied) lie inside the source.
+      InputPhase phase{py, px, {}, {}, {}};
+      SmallVector<AffineExpr> read{d(0), d(1)};
+      for (int k = 0; k < 2; ++k) {
+        int64_t s = strides[k], p = k ? px : py;
+        int64_t first = std::max<int64_t>(0, (padLow[k] - p + s - 1) / s);
+        int64_t last =
+            std::min(extent[k] - 1, llvm::divideFloorSigned(in[2 + k] + padLow[k] - p - 1, s));
+        int64_t copied = std::max<int64_t>(0, last - first + 1);
+        phase.copied.push_back(copied);
+        phase.low.push_back(first);
+        read.push_back(d(2 + k) * s + (first * s + p - padLow[k]));
+      }
+      phase.read = AffineMap::get(4, 0, read, ctx);
+      if (phase.copied[0] && phase.copied[1]) // else it reads padding only
+        phases.push_back(std::move(phase));
+    }
+
+  SmallVector<Value> copies(phases.size());
+  for (size_t i = 0; i < phases.size(); ++i) {
+    if (copies[i])
+      continue;
+    SmallVector<size_t> members;
+    SmallVector<AffineMap> reads;
+    for (size_t j = i; j < phases.size(); ++j)
+      if (phases[j].copied == phases[i].copied) {
+        members.push_back(j);
+        reads.push_back(phases[j].read);
+      }
+    SmallVector<int64_t> shape{in[0], in[1], phases[i].copied[0], phases[i].copied[1]};
+    SmallVector<Value> inputs(members.size(), source), inits;
+    for (size_t j = 0; j < members.size(); ++j)
+      inits.push_back(b.create<tensor::EmptyOp>(loc, shape, b.getF32Type()));
+    SmallVector<AffineMap> writes(members.size(), b.getMultiDimIdentityMap(4));
+    SmallVector<Value> results =
+        structured(b, loc, inputs, reads, inits, writes,
+                   SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+                   [&](OpBuilder &, Location, ValueRange args) {
+                     return SmallVector<Value>(args.take_front(members.size()));
+                   });
+    for (auto [j, result] : llvm::zip(members, results))
+      copies[j] = result;
+  }
+
+  Value result = init;
+  for (auto [phase, copy] : llvm::zip(phases, copies)) {
+    int64_t tapsY = phaseTaps(w[2], strides[0], phase.py);
+    int64_t tapsX = phaseTaps(w[3], strides[1], phase.px);
+    // The window the phase's convolution reads: its copy's first `used`
+    // rows and columns, padded to the window.
+    SmallVector<int64_t> window{out[2] + tapsY - 1, out[3] + tapsX - 1}, used, high;
+    for (int k = 0; k < 2; ++k) {
+      used.push_back(std::min(phase.copied[k], window[k] - phase.low[k]));
+      high.push_back(window[k] - phase.low[k] - used.back());
+    }
+    if (used[0] <= 0 || used[1] <= 0)
+      continue; // the window holds padding only
+    Value input = copy;
+    if (ArrayRef<int64_t>(used) != ArrayRef<int64_t>(phase.copied))
+      input = b.create<tensor::ExtractSliceOp>(
+          loc, RankedTensorType::get({in[0], in[1], used[0], used[1]}, b.getF32Type()), copy,
+          ValueRange{}, ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+          b.getDenseI64ArrayAttr({in[0], in[1], used[0], used[1]}),
+          b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+    input = padSpatial(b, loc, input, phase.low, high, 0.0);
+    AffineMap taps = AffineMap::get(
+        4, 0, {d(0), d(1), d(2) * strides[0] + phase.py, d(3) * strides[1] + phase.px}, ctx);
+    Value kernel = generic(b, loc, weight, taps, {w[0], w[1], tapsY, tapsX},
+                           [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    result = convolve2D(b, loc, input, kernel, result, {1, 1}, {1, 1}, groups);
+  }
+  return result;
+}
+
+/// True when a weight gradient reads `input` of a convolution (the nn op, or
+/// the pad it lowers to; any other pad of `input` counts too, at worst
+/// costing a copy): it pads the input as the forward convolution does
+/// (convPadHigh), so the padded input exists anyway, kept for the backward
+/// pass.
+static bool paddedForWeightGradient(Value input) {
+  return llvm::any_of(input.getUsers(), [](Operation *user) {
+    return isa<nn::ConvWeightGradOp, tensor::PadOp>(user);
+  });
+}
+
 namespace {
 
 struct LowerConv : OpRewritePattern<nn::ConvOp> {
@@ -163,15 +317,31 @@ struct LowerConv : OpRewritePattern<nn::ConvOp> {
     size_t rank = is1D ? 1 : 2;
     Value input = expandTo2D(rewriter, loc, op.getInput());
     Value weight = expandTo2D(rewriter, loc, op.getWeight());
-    SmallVector<int64_t> low = to2D(op.getPadding().take_front(rank), 0);
-    SmallVector<int64_t> high = to2D(op.getPadding().take_back(rank), 0);
-    Value padded = padSpatial(rewriter, loc, input, low, high, 0.0);
     ArrayRef<int64_t> out = shapeOf(op.getResult());
     SmallVector<int64_t> out2D = is1D ? SmallVector<int64_t>{out[0], out[1], 1, out[2]}
                                       : SmallVector<int64_t>(out);
+    SmallVector<int64_t> strides = to2D(op.getStrides(), 1);
+    SmallVector<int64_t> dilations = to2D(op.getDilations(), 1);
+    SmallVector<int64_t> low = to2D(op.getPadding().take_front(rank), 0);
+    SmallVector<int64_t> high =
+        convPadHigh(shapeOf(input).drop_front(2), low, to2D(op.getPadding().take_back(rank), 0),
+                    shapeOf(weight).drop_front(2), strides, dilations,
+                    ArrayRef<int64_t>(out2D).drop_front(2));
     Value init = biasInit(rewriter, loc, op.getBias(), out2D);
-    Value result = convolve2D(rewriter, loc, padded, weight, init, to2D(op.getStrides(), 1),
-                              to2D(op.getDilations(), 1), op.getGroups());
+    // A polyphase convolution copies its phases from the padded input when
+    // that is kept for the weight gradient anyway (training), else from the
+    // input itself, padding each phase (no padded copy of the whole input).
+    bool polyphase = isPolyphase(strides, dilations);
+    Value result;
+    if (polyphase && !paddedForWeightGradient(op.getInput())) {
+      result = polyphaseConv(rewriter, loc, input, low, weight, init, strides, op.getGroups());
+    } else {
+      Value padded = padSpatial(rewriter, loc, input, low, high, 0.0);
+      result = polyphase ? polyphaseConv(rewriter, loc, padded, {0, 0}, weight, init, strides,
+                                         op.getGroups())
+                         : convolve2D(rewriter, loc, padded, weight, init, strides, dilations,
+                                      op.getGroups());
+    }
     rewriter.replaceOp(op, reshape(rewriter, loc, result, out));
     return success();
   }
@@ -195,7 +365,7 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
     SmallVector<int64_t> outputPadding = to2D(op.getOutputPadding(), 0);
     ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
     int64_t groups = op.getGroups(), channels = in[1], filters = w[1] * groups;
-    if (dilations == ArrayRef<int64_t>{1, 1} && (strides[0] > 1 || strides[1] > 1)) {
+    if (isPolyphase(strides, dilations)) {
       ArrayRef<int64_t> out = shapeOf(op.getResult());
       SmallVector<int64_t> outSize = is1D ? SmallVector<int64_t>{1, out[2]}
                                           : SmallVector<int64_t>{out[2], out[3]};

@@ -276,13 +276,19 @@ struct LowerConvWeightGrad : OpRewritePattern<nn::ConvWeightGradOp> {
     size_t spatial = rank - 2;
     Value input = expandTo2D(rewriter, loc, op.getInput());
     Value gradOutput = expandTo2D(rewriter, loc, op.getGradOutput());
-    Value padded = padSpatial(rewriter, loc, input, to2D(op.getPadding().take_front(spatial), 0),
-                              to2D(op.getPadding().take_back(spatial), 0), 0.0);
     SmallVector<int64_t> strides = to2D(op.getStrides(), 1);
     SmallVector<int64_t> dilations = to2D(op.getDilations(), 1);
     ArrayRef<int64_t> weight = shapeOf(op.getResult());
     SmallVector<int64_t> weight2D{weight[0], weight[1]};
     weight2D.append(to2D(weight.drop_front(2), 1));
+    // Padded as the forward convolution pads it (rows past the windows are
+    // never read), so both share one padded input.
+    SmallVector<int64_t> low = to2D(op.getPadding().take_front(spatial), 0);
+    SmallVector<int64_t> high = convPadHigh(
+        shapeOf(input).drop_front(2), low, to2D(op.getPadding().take_back(spatial), 0),
+        ArrayRef<int64_t>(weight2D).drop_front(2), strides, dilations,
+        shapeOf(gradOutput).drop_front(2));
+    Value padded = padSpatial(rewriter, loc, input, low, high, 0.0);
     int64_t filtersPerGroup = weight[0] / static_cast<int64_t>(op.getGroups());
 
     SmallVector<AffineMap, 3> maps = nnc::convWeightGradMaps(

@@ -265,7 +265,10 @@ def LowerNNToLinalg : Pass<"nnc-lower-nn-to-linalg", "mlir::ModuleOp"> {
     One rewrite pattern per op family (files LowerNNToLinalg<Family>.cpp).
     Convolutions and pooling are built as linalg's named ops, then
     generalized with the output-width loop innermost so it vectorizes; the
-    rest become linalg.generic ops.
+    rest become linalg.generic ops. Strided convolutions and transposed
+    convolutions (dilation 1) become one stride-1 convolution per phase of
+    the stride, so every kernel reads contiguous rows and no product with
+    a spread input's zeros is computed.
 
     Precondition: inference semantics or a differentiated training step
     (training-mode batch_norm and dropout were decomposed by
@@ -339,7 +342,9 @@ def ConvMicrokernel : Pass<"nnc-conv-microkernel", "mlir::ModuleOp"> {
     Elementwise consumers (ConvEpilogue.h) are fused into the tile stores:
     the zero or bias initialization, then inference batch norm, residual adds
     and activations whose intermediate buffers nothing else reads; those
-    buffers are erased.
+    buffers are erased. Convolutions accumulating into one buffer in turn
+    (a strided convolution's phases) take the init into the first and the
+    consumers into the last.
 
     Precondition: bufferized IR with buffers still `memref.alloc`s (runs
     before nnc-plan-scratch). The sum over

@@ -87,6 +87,8 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, const LoweringOptions &
   outParams.hoistStaticAllocs = true;
   outParams.memCpyFn = copyWithLinalg;
   pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(outParams));
+  // CSE merges equal subviews, so the canonicalizer erases self-copies.
+  pm.addPass(mlir::createCSEPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(createUpdateInPlace());
   // Convolutions, matrix products and max pools become SIMD kernels (the

@@ -156,3 +156,39 @@ func.func @result_is_an_output(%in: memref<1x4x8x8xf32>, %w: memref<4x4x1x1xf32>
   }
   return
 }
+
+// -----
+
+// Two convolutions accumulating into one buffer (a strided convolution's
+// phases): the first starts from the zero fill, the second from the
+// buffer, and the relu after the chain is fused into the second.
+// CHECK-LABEL: func.func @accumulating_chain
+// CHECK-NOT: linalg.
+// CHECK: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK: %[[T:.+]] = memref.alloc
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[ZERO]],
+// CHECK: vector.store %{{.+}}, %[[T]]
+// CHECK-NOT: arith.maximumf
+// CHECK: vector.load %[[T]]
+// CHECK: scf.for
+// CHECK: arith.maximumf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: vector.store %{{.+}}, %arg4
+// CHECK-NOT: linalg.
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @accumulating_chain(%a: memref<1x2x8x8xf32>, %wa: memref<4x2x1x1xf32>, %b: memref<1x2x8x8xf32>, %wb: memref<4x2x1x1xf32>, %out: memref<1x4x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %t = memref.alloc() : memref<1x4x8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<1x4x8x8xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%a, %wa : memref<1x2x8x8xf32>, memref<4x2x1x1xf32>) outs(%t : memref<1x4x8x8xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%b, %wb : memref<1x2x8x8xf32>, memref<4x2x1x1xf32>) outs(%t : memref<1x4x8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%t : memref<1x4x8x8xf32>) outs(%out : memref<1x4x8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.maximumf %x, %zero : f32
+    linalg.yield %y : f32
+  }
+  memref.dealloc %t : memref<1x4x8x8xf32>
+  return
+}

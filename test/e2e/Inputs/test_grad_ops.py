@@ -282,6 +282,9 @@ case("conv2d_stride2_pad1", [X2],
 case("conv2d_rect_kernel_stride_pad", [X2],
      [f"y = x |> {pre2d(4)} |> c: conv2d(5, kernel=[3, 2], stride=[2, 1], pad=[1, 0])"],
      conv(2, stride=(2, 1), padding=(1, 0)))
+case("conv2d_stride3_kernel2_groups", [X2],  # phases: one without taps, odd sizes
+     [f"y = x |> {pre2d(4)} |> c: conv2d(4, kernel=[3, 2], stride=[2, 3], pad=[2, 1], groups=2)"],
+     conv(2, stride=(2, 3), padding=(2, 1), groups=2))
 case("conv2d_pad_list", [X2], [f"y = x |> {pre2d(3)} |> c: conv2d(3, kernel=3, pad=[2, 1])"],
      conv(2, padding=(2, 1)))
 case("conv2d_same_odd_kernel", [X2],

@@ -169,6 +169,28 @@ case("conv2d_depthwise_multiplier_stride",
      ["input x: f32[2, 3, 7, 9]",
       "output y = x |> c: conv2d(6, kernel=3, stride=2, groups=3, bias=false)"],
      conv2d_ref("c", stride=2, groups=3, bias=False))
+# Strided convolutions (dilation 1) run as one stride-1 convolution per input
+# phase: phases with no tap (stride > kernel), phases reading padding only
+# (1-row maps), phases of unequal sizes (odd maps) and stride 3.
+case("conv2d_1x1_stride2",
+     ["input x: f32[2, 5, 8, 7]", "output y = x |> c: conv2d(6, kernel=1, stride=2)"],
+     conv2d_ref("c", stride=2))
+case("conv2d_stride_above_kernel",
+     ["input x: f32[2, 3, 10, 11]", "output y = x |> c: conv2d(4, kernel=2, stride=3, pad=1)"],
+     conv2d_ref("c", stride=3, padding=1))
+case("conv2d_stride2_tiny_map",
+     ["input x: f32[2, 3, 1, 3]", "output y = x |> c: conv2d(4, kernel=3, stride=2, pad=1)"],
+     conv2d_ref("c", stride=2, padding=1))
+case("conv2d_stride3_one_row",  # phase 2 of the single row lies in the high padding
+     ["input x: f32[2, 3, 1, 4]", "output y = x |> c: conv2d(4, kernel=3, stride=3, pad=1)"],
+     conv2d_ref("c", stride=3, padding=1))
+case("conv2d_stride_wide_pad",
+     ["input x: f32[2, 3, 5, 6]",
+      "output y = x |> c: conv2d(4, kernel=[3, 5], stride=[2, 3], pad=[2, 4], groups=1)"],
+     conv2d_ref("c", stride=(2, 3), padding=(2, 4)))
+case("conv1d_stride3_kernel5",
+     ["input x: f32[2, 3, 17]", "output y = x |> c: conv1d(4, kernel=5, stride=3, pad=2)"],
+     conv1d_ref("c", stride=3, padding=2))
 case("conv2d_no_bias",
      ["input x: f32[2, 3, 7, 9]", "output y = x |> c: conv2d(4, kernel=3, bias=false)"],
      conv2d_ref("c", bias=False))
