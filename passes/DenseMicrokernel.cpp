@@ -104,16 +104,68 @@ private:
   int64_t lanes, rows, depth, cols, rowBlock, colBlock;
 };
 
+/// Writes the transpose of `source` [N, K] into `target` [K, N] by blocks
+/// of `lanes` x `lanes`, the outer loop parallel. A full block is `lanes`
+/// row loads, log2(lanes) rounds of two-input shuffles and `lanes` row
+/// stores: round d exchanges bit d of the row and the column index between
+/// rows i and i + d. Partial blocks at the edges are copied element by
+/// element.
+void transposeByBlocks(OpBuilder &b, Location loc, Value source, Value target,
+                       int64_t lanes) {
+  nnc::KernelBuilder k(b, loc);
+  ArrayRef<int64_t> shape = cast<MemRefType>(source.getType()).getShape();
+  auto type = VectorType::get({lanes}, b.getF32Type());
+  auto fullBlock = [&](Value n0, Value k0) {
+    SmallVector<Value> rows;
+    for (int64_t i = 0; i < lanes; ++i)
+      rows.push_back(b.create<vector::LoadOp>(loc, type, source, ValueRange{k.add(n0, i), k0}));
+    for (int64_t d = lanes / 2; d >= 1; d /= 2)
+      for (int64_t i = 0; i < lanes; ++i) {
+        if (i & d)
+          continue;
+        SmallVector<int64_t> upper, lower;
+        for (int64_t j = 0; j < lanes; ++j) {
+          upper.push_back(j & d ? lanes + j - d : j);
+          lower.push_back(j & d ? lanes + j : j + d);
+        }
+        Value first = b.create<vector::ShuffleOp>(loc, rows[i], rows[i + d], upper);
+        rows[i + d] = b.create<vector::ShuffleOp>(loc, rows[i], rows[i + d], lower);
+        rows[i] = first;
+      }
+    for (int64_t i = 0; i < lanes; ++i)
+      b.create<vector::StoreOp>(loc, rows[i], target, ValueRange{k.add(k0, i), n0});
+  };
+  auto rowBlock = [&](Value n0, int64_t rows) {
+    k.blocks(shape[1], lanes, [&](Value k0, int64_t cols) {
+      if (rows == lanes && cols == lanes)
+        return fullBlock(n0, k0);
+      k.forRange(0, cols, 1, [&](Value col) {
+        k.forRange(0, rows, 1, [&](Value row) {
+          Value element = b.create<memref::LoadOp>(
+              loc, source, ValueRange{k.add(n0, row), k.add(k0, col)});
+          b.create<memref::StoreOp>(loc, element, target,
+                                    ValueRange{k.add(k0, col), k.add(n0, row)});
+        });
+      });
+    });
+  };
+  int64_t fullRows = shape[0] - shape[0] % lanes;
+  k.parallelRange(0, fullRows, lanes, [&](Value n0) { rowBlock(n0, lanes); });
+  if (fullRows != shape[0])
+    rowBlock(k.index(fullRows), shape[0] - fullRows);
+}
+
 /// Replaces C += A B^T by Bt = transpose(B) into a new buffer and the
 /// linalg.matmul C += A Bt, which nnc-matmul-microkernel (it runs next)
-/// emits in the FMA-bound outer-product form.
-void multiplyTransposed(IRRewriter &rewriter, linalg::MatmulTransposeBOp op) {
+/// emits in the FMA-bound outer-product form; the transpose works on
+/// `lanes`-wide vectors.
+void multiplyTransposed(IRRewriter &rewriter, linalg::MatmulTransposeBOp op, int64_t lanes) {
   Location loc = op.getLoc();
   Value a = op.getInputs()[0], bT = op.getInputs()[1], c = op.getOutputs()[0];
   ArrayRef<int64_t> shape = cast<MemRefType>(bT.getType()).getShape();
   auto transposedType = MemRefType::get({shape[1], shape[0]}, rewriter.getF32Type());
   Value transposed = rewriter.create<memref::AllocOp>(loc, transposedType);
-  rewriter.create<linalg::TransposeOp>(loc, bT, transposed, ArrayRef<int64_t>{1, 0});
+  transposeByBlocks(rewriter, loc, bT, transposed, lanes);
   rewriter.create<linalg::MatmulOp>(loc, ValueRange{a, transposed}, ValueRange{c});
   rewriter.eraseOp(op);
 }
@@ -132,7 +184,7 @@ struct DenseMicrokernelPass : nnc::impl::DenseMicrokernelBase<DenseMicrokernelPa
       rewriter.setInsertionPoint(op);
       if (transposeMinRows > 0 &&
           cast<MemRefType>(op.getInputs()[0].getType()).getShape()[0] >= transposeMinRows) {
-        multiplyTransposed(rewriter, op);
+        multiplyTransposed(rewriter, op, vectorBits / 32);
         continue;
       }
       DenseEmitter(rewriter, op.getLoc(), op.getInputs()[0], op.getInputs()[1],

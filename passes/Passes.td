@@ -378,7 +378,9 @@ def DenseMicrokernel : Pass<"nnc-dense-microkernel", "mlir::ModuleOp"> {
     than transposing B once: B is copied into a new [K, N] buffer and the
     product becomes a `linalg.matmul` for nnc-matmul-microkernel's
     outer-product kernel (one load of B per NB FMAs). The copy is K x N
-    moves against M x K x N FMAs.
+    moves against M x K x N FMAs, by vector-wide square blocks transposed
+    in registers with shuffles (a row-by-row copy reads every element from
+    another cache line).
 
     Precondition: bufferized IR, before nnc-matmul-microkernel and
     nnc-plan-scratch (the copy is a new allocation). Ops whose rows are not
