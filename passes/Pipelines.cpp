@@ -107,6 +107,10 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, const LoweringOptions &
   // their sums in registers.
   pm.addPass(createRegisterReductions());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToParallelLoopsPass());
+  // Equal views of one buffer become one value, so an outlined loop nest
+  // that updates a buffer in place gets one pointer for it: with two, LLVM
+  // vectorizes behind a runtime overlap check that fails and runs scalar.
+  pm.addPass(mlir::createCSEPass());
   pm.addPass(createOutlineParallelLoops());
   if (options.profileLayers)
     pm.addPass(createProfileLayers());
