@@ -70,6 +70,11 @@ Value generic(OpBuilder &b, Location loc, ValueRange inputs,
               ArrayRef<mlir::AffineMap> inputMaps, ArrayRef<int64_t> shape, BodyFn body,
               mlir::Type elementType = {});
 
+/// A tensor of `shape` whose element at index i is `value`'s at map(i): a
+/// copy, broadcast, strided gather or permutation.
+Value gathered(OpBuilder &b, Location loc, Value value, mlir::AffineMap map,
+               ArrayRef<int64_t> shape);
+
 /// An elementwise op over same-shaped inputs.
 Value elementwise(OpBuilder &b, Location loc, ValueRange inputs, BodyFn body);
 
@@ -95,6 +100,10 @@ Value broadcastAlong(OpBuilder &b, Location loc, Value vector, ArrayRef<int64_t>
 /// Expands a 1-D spatial [N, C, L] tensor to [N, C, 1, L]; other ranks are
 /// returned unchanged.
 Value expandTo2D(OpBuilder &b, Location loc, Value value);
+
+/// A 1-D op's per-dim values (strides, padding, ...) padded to 2-D with
+/// `fill` for the height; 2-D values are returned as they are.
+llvm::SmallVector<int64_t> to2D(ArrayRef<int64_t> values, int64_t fill);
 
 /// Terse scalar arithmetic for generic bodies and scalar code: f32 values,
 /// indices, and elements read from small tensors.

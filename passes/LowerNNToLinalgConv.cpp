@@ -22,12 +22,15 @@ using namespace mlir;
 using namespace nnc;
 using namespace nnc::lowering;
 
-/// Pads `padding` (low dims then high dims) of a 1-D op up to 2-D.
-static SmallVector<int64_t> to2D(ArrayRef<int64_t> values, int64_t fill) {
-  if (values.size() == 2)
-    return SmallVector<int64_t>(values);
-  return {fill, values[0]};
+/// The [N, C, H, W] slice of `value` at `offsets` with `sizes`, unit strides.
+static Value sliceOf(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> offsets,
+                     ArrayRef<int64_t> sizes) {
+  return b.create<tensor::ExtractSliceOp>(
+      loc, RankedTensorType::get(sizes, b.getF32Type()), value, ValueRange{}, ValueRange{},
+      ValueRange{}, b.getDenseI64ArrayAttr(offsets), b.getDenseI64ArrayAttr(sizes),
+      b.getDenseI64ArrayAttr({1, 1, 1, 1}));
 }
+
 
 /// Convolution of an already padded [N, C, H, W] input with a [F, C/g, KH,
 /// KW] weight into `init` [N, F, Ho, Wo].
@@ -80,8 +83,7 @@ static Value transposedKernel(OpBuilder &b, Location loc, Value weight, int64_t 
        first[1] + (taps[1] - 1) * step[1] - ux * step[1]},
       ctx);
   SmallVector<int64_t> shape{filtersPerGroup * groups, channelsPerGroup, taps[0], taps[1]};
-  return generic(b, loc, weight, map, shape,
-                 [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  return gathered(b, loc, weight, map, shape);
 }
 
 /// The taps of phase `phase` of a stride-`stride` window of `kernel` taps:
@@ -144,10 +146,7 @@ static Value polyphaseConvTranspose(OpBuilder &b, Location loc, Value input, Val
         high.push_back(end - to);
       }
       if (!empty) {
-        Value window = b.create<tensor::ExtractSliceOp>(
-            loc, RankedTensorType::get(sizes, b.getF32Type()), input, ValueRange{},
-            ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr(offsets),
-            b.getDenseI64ArrayAttr(sizes), b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+        Value window = sliceOf(b, loc, input, offsets, sizes);
         Value kernel =
             transposedKernel(b, loc, weight, groups, {ry, rx}, strides, {py.taps, px.taps});
         phase = convolve2D(b, loc, padSpatial(b, loc, window, low, high, 0.0), kernel, phase,
@@ -189,9 +188,9 @@ bool nnc::lowering::isPolyphase(ArrayRef<int64_t> strides, ArrayRef<int64_t> dil
 }
 
 /// A stride-s convolution (dilation 1) of [N, C, H, W] `source`, zero padded
-/// by `padLow` (and at the high end as far as the windows reach), with the [F, C/g, KH, KW] `weight` into
-/// `init` [N, F, Ho, Wo], as the sum of one stride-1 convolution per input
-/// phase (py, px) < (sy, sx):
+/// by `padLow` (and at the high end as far as the windows reach), with the
+/// [F, C/g, KH, KW] `weight` into `init` [N, F, Ho, Wo], as the sum of one
+/// stride-1 convolution per input phase (py, px) < (sy, sx):
 ///   phase[n, c, i, j] = padded[n, c, i*sy + py, j*sx + px]
 ///   kernel[f, c, a, b] = weight[f, c, a*sy + py, b*sx + px]
 /// each accumulating into the previous one's result. The products are the
@@ -279,16 +278,11 @@ static Value polyphaseConv(OpBuilder &b, Location loc, Value source, ArrayRef<in
       continue; // the window holds padding only
     Value input = copy;
     if (ArrayRef<int64_t>(used) != ArrayRef<int64_t>(phase.copied))
-      input = b.create<tensor::ExtractSliceOp>(
-          loc, RankedTensorType::get({in[0], in[1], used[0], used[1]}, b.getF32Type()), copy,
-          ValueRange{}, ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr({0, 0, 0, 0}),
-          b.getDenseI64ArrayAttr({in[0], in[1], used[0], used[1]}),
-          b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+      input = sliceOf(b, loc, copy, {0, 0, 0, 0}, {in[0], in[1], used[0], used[1]});
     input = padSpatial(b, loc, input, phase.low, high, 0.0);
     AffineMap taps = AffineMap::get(
         4, 0, {d(0), d(1), d(2) * strides[0] + phase.py, d(3) * strides[1] + phase.px}, ctx);
-    Value kernel = generic(b, loc, weight, taps, {w[0], w[1], tapsY, tapsX},
-                           [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    Value kernel = gathered(b, loc, weight, taps, {w[0], w[1], tapsY, tapsX});
     result = convolve2D(b, loc, input, kernel, result, {1, 1}, {1, 1}, groups);
   }
   return result;
@@ -408,11 +402,7 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
       SmallVector<int64_t> sizes{full[0], full[1]};
       for (int d = 0; d < 2; ++d)
         sizes.push_back(full[2 + d] - cropLow[d] - cropHigh[d]);
-      result = rewriter.create<tensor::ExtractSliceOp>(
-          loc, RankedTensorType::get(sizes, rewriter.getF32Type()), result, ValueRange{},
-          ValueRange{}, ValueRange{},
-          rewriter.getDenseI64ArrayAttr({0, 0, cropLow[0], cropLow[1]}),
-          rewriter.getDenseI64ArrayAttr(sizes), rewriter.getDenseI64ArrayAttr({1, 1, 1, 1}));
+      result = sliceOf(rewriter, loc, result, {0, 0, cropLow[0], cropLow[1]}, sizes);
       if (op.getBias()) {
         Value bias = broadcastAlong(rewriter, loc, op.getBias(), sizes, 1);
         result = elementwise(rewriter, loc, ValueRange{result, bias},

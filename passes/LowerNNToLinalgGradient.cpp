@@ -256,13 +256,6 @@ struct LowerDropoutMask : OpRewritePattern<nn::DropoutMaskOp> {
 // Convolution and pooling gradients
 //===----------------------------------------------------------------------===//
 
-/// Pads a 1-D op's per-dim values up to 2-D with `fill` for the height.
-SmallVector<int64_t> to2D(ArrayRef<int64_t> values, int64_t fill) {
-  if (values.size() == 2)
-    return SmallVector<int64_t>(values);
-  return {fill, values[0]};
-}
-
 /// dW[f, c, kh, kw] = sum over n, oh, ow of dy[n, f, oh, ow] *
 /// xpad[n, g*Cg + c, oh*sh + kh*dh, ow*sw + kw*dw] with g = f / (F/groups),
 /// Cg = C/groups and xpad the zero-padded input.

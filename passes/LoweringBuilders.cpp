@@ -147,8 +147,19 @@ Value nnc::lowering::reduce(OpBuilder &b, Location loc, Value input,
 
 Value nnc::lowering::broadcastAlong(OpBuilder &b, Location loc, Value vector,
                                     ArrayRef<int64_t> shape, unsigned dim) {
-  return generic(b, loc, vector, dimMap(b.getContext(), shape.size(), dim), shape,
+  return gathered(b, loc, vector, dimMap(b.getContext(), shape.size(), dim), shape);
+}
+
+Value nnc::lowering::gathered(OpBuilder &b, Location loc, Value value, AffineMap map,
+                              ArrayRef<int64_t> shape) {
+  return generic(b, loc, value, map, shape,
                  [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+SmallVector<int64_t> nnc::lowering::to2D(ArrayRef<int64_t> values, int64_t fill) {
+  if (values.size() == 2)
+    return SmallVector<int64_t>(values);
+  return {fill, values[0]};
 }
 
 Value nnc::lowering::expandTo2D(OpBuilder &b, Location loc, Value value) {
