@@ -7,6 +7,7 @@
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -150,10 +151,13 @@ public:
 
 private:
   /// True when `value` can be recomputed inside the task: a constant or a
-  /// view of the function's buffers (pure ops all the way up).
+  /// view of the function's buffers (pure ops all the way up). A
+  /// memref.view is passed instead, as the pointer it is: its byte shift
+  /// stays out of the task, so the tasks of same-shaped layers are identical
+  /// (see nnc-rebase-slices).
   bool isRematerializable(Value value) {
     Operation *op = value.getDefiningOp();
-    return op && op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
+    return op && !isa<memref::ViewOp>(op) && op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
            llvm::all_of(op->getOperands(), [&](Value v) { return isRematerializable(v); });
   }
 

@@ -110,25 +110,33 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, const LoweringOptions &
   // Equal views of one buffer become one value, so an outlined loop nest
   // that updates a buffer in place gets one pointer for it: with two, LLVM
   // vectorizes behind a runtime overlap check that fails and runs scalar.
+  // Slices at static offsets take the offset into their pointer, so the
+  // loops of same-shaped layers are identical (and merged by LLVM).
+  pm.addPass(createRebaseSlices());
   pm.addPass(mlir::createCSEPass());
   pm.addPass(createOutlineParallelLoops());
   if (options.profileLayers)
     pm.addPass(createProfileLayers());
   if (options.stage == LoweringStage::Loops)
     return;
-  pm.addPass(createExpandMath());
+  // The lowering to the LLVM dialect: the passes that work inside one
+  // function run on all functions at once, on the context's threads (the
+  // training step, the inference function and the outlined tasks).
+  mlir::OpPassManager &inFunctions = pm.nest<mlir::func::FuncOp>();
+  inFunctions.addPass(createExpandMath());
   // Reductions vectorize only when their sums may be reordered.
-  pm.addPass(createRelaxFloatOrder());
-  pm.addPass(mlir::createLowerAffinePass());
-  pm.addPass(mlir::memref::createExpandStridedMetadataPass());
-  pm.addPass(mlir::createConvertSCFToCFPass());
+  inFunctions.addPass(createRelaxFloatOrder());
+  inFunctions.addPass(mlir::createLowerAffinePass());
+  inFunctions.addPass(mlir::memref::createExpandStridedMetadataPass());
+  inFunctions.addPass(mlir::createConvertSCFToCFPass());
   mlir::ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.reassociateFPReductions = true; // lane sums as a tree
-  pm.addPass(mlir::createConvertVectorToLLVMPass(vectorToLLVM));
+  inFunctions.addPass(mlir::createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(mlir::createConvertMathToLLVMPass());
-  pm.addPass(mlir::createArithToLLVMConversionPass());
-  pm.addPass(mlir::createConvertIndexToLLVMPass());
+  mlir::OpPassManager &scalarsInFunctions = pm.nest<mlir::func::FuncOp>();
+  scalarsInFunctions.addPass(mlir::createConvertMathToLLVMPass());
+  scalarsInFunctions.addPass(mlir::createArithToLLVMConversionPass());
+  scalarsInFunctions.addPass(mlir::createConvertIndexToLLVMPass());
   mlir::ConvertFuncToLLVMPassOptions funcToLLVM;
   funcToLLVM.useBarePtrCallConv = true;
   pm.addPass(mlir::createConvertFuncToLLVMPass(funcToLLVM));

@@ -21,7 +21,7 @@ struct RelaxFloatOrderPass : nnc::impl::RelaxFloatOrderBase<RelaxFloatOrderPass>
   void runOnOperation() override {
     auto flags = arith::FastMathFlagsAttr::get(
         &getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
-    getOperation().walk([&](arith::ArithFastMathInterface op) {
+    getOperation()->walk([&](arith::ArithFastMathInterface op) {
       op->setAttr(op.getFastMathAttrName(), flags);
     });
   }

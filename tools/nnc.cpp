@@ -23,6 +23,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
@@ -176,6 +177,8 @@ int main(int argc, char **argv) {
   // --mlir-print-ir-before=<pass> and the like, which name registered passes.
   nnc::registerPasses();
   mlir::registerPassManagerCLOptions();
+  // --mlir-timing: wall time of every pass and of LLVM's code generation.
+  mlir::registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(nncCategory);
   cl::ParseCommandLineOptions(argc, argv, "nnc: a neural-network graph compiler\n");
   if (printTargetList) {
@@ -229,10 +232,17 @@ int main(int argc, char **argv) {
   mlir::OwningOpRef<mlir::ModuleOp> module = nnc::frontend::generateIR(*file, &context);
   if (!module)
     return 1;
+  // Timed only with --mlir-timing.
+  mlir::DefaultTimingManager timing;
+  mlir::applyDefaultTimingManagerCLOptions(timing);
+  mlir::TimingScope timingRoot = timing.getRootScope();
   mlir::PassManager graph(&context);
+  mlir::TimingScope graphTiming = timingRoot.nest("graph pipeline");
+  graph.enableTiming(graphTiming);
   nnc::buildGraphPipeline(graph);
   if (mlir::failed(graph.run(*module)))
     return 1;
+  graphTiming.stop();
   if (printSummary)
     return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
       nnc::printModelSummary(*module, os);
@@ -274,8 +284,11 @@ int main(int argc, char **argv) {
   nnc::buildLoweringPipeline(lowering, loweringOptions);
   if (mlir::failed(mlir::applyPassManagerCLOptions(lowering)))
     return 1;
+  mlir::TimingScope loweringTiming = timingRoot.nest("lowering pipeline");
+  lowering.enableTiming(loweringTiming);
   if (mlir::failed(lowering.run(*module)))
     return 1;
+  loweringTiming.stop();
   if (emit == Emit::Loops || emit == Emit::LLVMDialect)
     return writeFile(outputFilename, [&](llvm::raw_pwrite_stream &os) {
       module->print(os);
@@ -327,9 +340,12 @@ int main(int argc, char **argv) {
   auto object = mlir::openOutputFile(outputFilename, &error);
   if (!object)
     return fail(error);
-  if (mlir::failed(nnc::codegen::emitCode(*module, model, *machine, kind, optLevel,
-                                          object->os())))
-    return 1;
+  {
+    mlir::TimingScope llvmTiming = timingRoot.nest("LLVM optimization and code generation");
+    if (mlir::failed(nnc::codegen::emitCode(*module, model, *machine, kind, optLevel,
+                                            object->os())))
+      return 1;
+  }
   if (!headerPath.empty()) {
     int status = writeFile(headerPath, [&](llvm::raw_pwrite_stream &os) {
       nnc::codegen::emitHeader(model, os);
