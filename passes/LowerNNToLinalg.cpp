@@ -95,6 +95,7 @@ struct LowerNNToLinalgPass : nnc::impl::LowerNNToLinalgBase<LowerNNToLinalgPass>
     nnc::lowering::populateElementwiseLoweringPatterns(patterns);
     nnc::lowering::populateShapeLoweringPatterns(patterns);
     nnc::lowering::populateGradientLoweringPatterns(patterns);
+    nnc::lowering::populatePoolGradientLoweringPatterns(patterns);
     nnc::lowering::populateLossLoweringPatterns(patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
     for (auto func : module.getOps<func::FuncOp>()) {

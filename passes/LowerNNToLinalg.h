@@ -38,6 +38,13 @@ Value constantF32(OpBuilder &b, Location loc, double value);
 /// A tensor of `shape` filled with `value`.
 Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, double value);
 
+/// An i32 tensor of `shape` filled with `value`.
+Value filledI32(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, int32_t value);
+
+/// Iterator types of `rank` loops, those in `reduced` reductions.
+llvm::SmallVector<mlir::utils::IteratorType> iteratorsFor(unsigned rank,
+                                                          ArrayRef<int64_t> reduced);
+
 /// Reinterprets `value` with a new static shape of the same element count
 /// (row-major), through collapse/expand of the whole tensor.
 Value reshape(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape);
@@ -163,6 +170,7 @@ void populateNormLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateGradientLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populatePoolGradientLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateLossLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace nnc::lowering

@@ -1,25 +1,20 @@
 //===- LowerNNToLinalgGradient.cpp - training-step kernels to linalg ------===//
 //
 // The ops of NNTrainingOps.td that nnc-differentiate emits for the backward
-// pass (losses and optimizer updates are in LowerNNToLinalgLoss.cpp): shape
-// ops (transpose, reduce_sum, broadcast, slice, scale), the training-mode
-// primitives batch_stats and dropout_mask, and the gradient kernels. A
-// gradient that routes values to input positions (pooling, maxout) first
-// reduces every window to the index it picks, then gathers, at every input
-// position, the windows that contain it: nothing scatters. Gathered sums
-// visit the windows in PyTorch's order. 1-D spatial ops run as 2-D ops of
-// height 1.
+// pass (losses and optimizer updates are in LowerNNToLinalgLoss.cpp, pooling
+// gradients in LowerNNToLinalgPoolGrad.cpp): shape ops (transpose,
+// reduce_sum, broadcast, slice, scale), the training-mode primitives
+// batch_stats and dropout_mask, and the gradient kernels of convolution
+// weights, activations, softmax, maxout and the norms. 1-D spatial ops run
+// as 2-D ops of height 1.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/ConvWeightGradForm.h"
-#include "passes/MaxPoolGradForm.h"
 #include "passes/LowerNNToLinalg.h"
-#include "passes/LoopOrder.h"
 
 #include "ir/NNDialect.h"
 
-#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -27,16 +22,6 @@ using namespace nnc;
 using namespace nnc::lowering;
 
 namespace {
-
-
-
-/// Iterator types of `rank` loops, those in `reduced` reductions.
-SmallVector<utils::IteratorType> iteratorsFor(unsigned rank, ArrayRef<int64_t> reduced) {
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  for (int64_t d : reduced)
-    iterators[d] = utils::IteratorType::reduction;
-  return iterators;
-}
 
 /// All dims of a rank-`rank` tensor but the channel dim 1.
 SmallVector<int64_t> allButChannel(unsigned rank) {
@@ -65,13 +50,6 @@ PerChannelLoops perChannelLoops(MLIRContext *ctx, unsigned rank) {
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::reduction);
   iterators[0] = utils::IteratorType::parallel;
   return {AffineMap::get(rank, 0, dims, ctx), dimMap(ctx, rank, 0), iterators};
-}
-
-/// An i32 tensor of `shape` filled with `value`.
-Value filledI32(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, int32_t value) {
-  Value empty = b.create<tensor::EmptyOp>(loc, shape, b.getI32Type());
-  Value fill = b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(value));
-  return b.create<linalg::FillOp>(loc, fill, empty).getResult(0);
 }
 
 int64_t numElements(ArrayRef<int64_t> shape) {
@@ -305,33 +283,6 @@ struct LowerConvWeightGrad : OpRewritePattern<nn::ConvWeightGradOp> {
 
 } // namespace
 
-SmallVector<AffineMap, 4> nnc::maxPoolArgmaxMaps(MLIRContext *ctx, ArrayRef<int64_t> strides,
-                                                 ArrayRef<int64_t> dilations) {
-  SmallVector<AffineExpr> d;
-  for (unsigned i = 0; i < 6; ++i)
-    d.push_back(getAffineDimExpr(i, ctx));
-  AffineMap out = AffineMap::get(6, 0, {d[0], d[1], d[2], d[5]}, ctx);
-  return {AffineMap::get(6, 0,
-                         {d[0], d[1], d[2] * strides[0] + d[3] * dilations[0],
-                          d[5] * strides[1] + d[4] * dilations[1]},
-                         ctx),
-          AffineMap::get(6, 0, {d[3], d[4]}, ctx), out, out};
-}
-
-SmallVector<utils::IteratorType> nnc::maxPoolArgmaxIterators() {
-  auto parallel = utils::IteratorType::parallel, reduction = utils::IteratorType::reduction;
-  return {parallel, parallel, parallel, reduction, reduction, parallel};
-}
-
-SmallVector<AffineMap, 3> nnc::maxPoolScatterMaps(MLIRContext *ctx, ArrayRef<int64_t> strides) {
-  SmallVector<AffineExpr> d;
-  for (unsigned i = 0; i < 4; ++i)
-    d.push_back(getAffineDimExpr(i, ctx));
-  AffineMap window =
-      AffineMap::get(4, 0, {d[0], d[1], d[2].floorDiv(strides[0]), d[3].floorDiv(strides[1])}, ctx);
-  return {window, window, AffineMap::getMultiDimIdentityMap(4, ctx)};
-}
-
 SmallVector<AffineMap, 3> nnc::convWeightGradMaps(MLIRContext *ctx, int64_t filtersPerGroup,
                                                   int64_t channelsPerGroup,
                                                   ArrayRef<int64_t> strides,
@@ -349,278 +300,6 @@ SmallVector<AffineMap, 3> nnc::convWeightGradMaps(MLIRContext *ctx, int64_t filt
 }
 
 namespace {
-
-/// A pooling window with both spatial dims explicit; a 1-D op gets a height
-/// dim of size 1.
-struct Window {
-  SmallVector<int64_t> kernel, strides, dilations, padLow, padHigh, in, out;
-};
-
-Window makeWindow(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape, ArrayRef<int64_t> kernel,
-                  ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
-                  ArrayRef<int64_t> dilations) {
-  size_t rank = kernel.size();
-  return {to2D(kernel, 1),
-          to2D(strides, 1),
-          to2D(dilations, 1),
-          to2D(padding.take_front(rank), 0),
-          to2D(padding.take_back(rank), 0),
-          to2D(inShape.drop_front(2), 1),
-          to2D(outShape.drop_front(2), 1)};
-}
-
-/// True when no input position lies in two windows along any dim: the
-/// window's extent is at most the stride (2x2 pooling with stride 2).
-bool windowsAreDisjoint(const Window &w) {
-  for (int d = 0; d < 2; ++d)
-    if ((w.kernel[d] - 1) * w.dilations[d] + 1 > w.strides[d])
-      return false;
-  return true;
-}
-
-/// The gradient [N, C, H, W] of a pooling op: every input position i sums
-/// `contribution(n, c, oh, ow)` over the windows o containing it, i.e. over
-/// the kernel offsets k with o = (i + pad_low - k*dilation) / stride integral
-/// and in [0, out) in both dims. Offsets run backwards so each position sees
-/// its windows in increasing (oh, ow), the order PyTorch accumulates in.
-/// Disjoint windows skip the search over offsets: the one window that may
-/// hold i is o = (i + pad_low) / stride, and it does when the offset
-/// i + pad_low - o*stride is a multiple of the dilation below kernel *
-/// dilation. The loops run along the input width innermost.
-using ContributionFn =
-    std::function<Value(Scalar &, Value n, Value c, Value oh, Value ow, Value ih, Value iw)>;
-Value gatherWindows(RewriterBase &b, Location loc, const Window &w, ArrayRef<int64_t> inShape,
-                    ContributionFn contribution) {
-  MLIRContext *ctx = b.getContext();
-  bool disjoint = windowsAreDisjoint(w);
-  // The window tensor only gives the kernel loops their bounds, as in
-  // linalg's named pooling ops.
-  SmallVector<int64_t> searched = disjoint ? SmallVector<int64_t>{1, 1} : w.kernel;
-  Value window = b.create<tensor::EmptyOp>(loc, searched, b.getF32Type());
-  AffineMap windowMap =
-      AffineMap::get(6, 0, {getAffineDimExpr(4, ctx), getAffineDimExpr(5, ctx)}, ctx);
-  AffineMap outMap = dropDimsMap(ctx, 6, {4, 5});
-  Value result =
-      structured(
-          b, loc, window, windowMap, filled(b, loc, inShape, 0.0), outMap,
-          iteratorsFor(6, {4, 5}),
-          [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
-            Scalar s{nb, l};
-            Value valid;
-            SmallVector<Value> o;
-            for (int d = 0; d < 2; ++d) {
-              auto predicate = [&](arith::CmpIPredicate p, Value a, int64_t c) {
-                return s.cmpi(p, a, s.index(c));
-              };
-              Value shifted = s.addi(s.loop(2 + d), s.index(w.padLow[d]));
-              Value inWindow;
-              if (!disjoint) {
-                Value offset = s.subi(s.index(w.kernel[d] - 1), s.loop(4 + d));
-                shifted = s.subi(shifted, s.muli(offset, s.index(w.dilations[d])));
-              }
-              Value stride = s.index(w.strides[d]);
-              Value quotient = nb.create<arith::DivSIOp>(l, shifted, stride);
-              Value remainder = nb.create<arith::RemSIOp>(l, shifted, stride);
-              Value inRange = predicate(arith::CmpIPredicate::slt, quotient, w.out[d]);
-              if (disjoint) {
-                // shifted >= 0 always; the offset must be a kernel tap.
-                Value dilation = s.index(w.dilations[d]);
-                Value tap = nb.create<arith::DivSIOp>(l, remainder, dilation);
-                Value onTap = predicate(arith::CmpIPredicate::eq,
-                                        nb.create<arith::RemSIOp>(l, remainder, dilation), 0);
-                inWindow = s.both(inRange,
-                                  s.both(onTap, predicate(arith::CmpIPredicate::slt, tap,
-                                                          w.kernel[d])));
-              } else {
-                inWindow = s.both(predicate(arith::CmpIPredicate::sge, shifted, 0),
-                                  s.both(predicate(arith::CmpIPredicate::eq, remainder, 0),
-                                         inRange));
-              }
-              valid = valid ? s.both(valid, inWindow) : inWindow;
-              o.push_back(quotient);
-            }
-            // Clamped so the reads stay in bounds; masked below.
-            for (Value &v : o)
-              v = s.select(valid, v, s.index(0));
-            Value value =
-                contribution(s, s.loop(0), s.loop(1), o[0], o[1], s.loop(2), s.loop(3));
-            return {s.add(args[1], s.select(valid, value, s.f32(0.0)))};
-          })
-          .front();
-  nnc::putOutputWidthInnermost(b, cast<linalg::LinalgOp>(result.getDefiningOp()));
-  return result;
-}
-
-/// True when the windows tile the input exactly: kernel = stride, no
-/// dilation or padding, input = output * stride in both dims.
-bool tilesExactly(const Window &w) {
-  for (int d = 0; d < 2; ++d)
-    if (w.kernel[d] != w.strides[d] || w.dilations[d] != 1 || w.padLow[d] != 0 ||
-        w.in[d] != w.out[d] * w.strides[d])
-      return false;
-  return true;
-}
-
-/// The max-pool gradient [N, C, H, W] when the windows tile the input
-/// exactly: each position lies in one window and gets that window's
-/// gradient if it holds the window's first maximum (MaxPoolGradForm.h).
-Value scatterToMaxima(RewriterBase &b, Location loc, const Window &w, Value argmax,
-                      Value gradOutput) {
-  SmallVector<AffineMap, 3> maps = nnc::maxPoolScatterMaps(b.getContext(), w.strides);
-  ArrayRef<int64_t> out = shapeOf(argmax);
-  Value result = generic(b, loc, ValueRange{argmax, gradOutput}, {maps[0], maps[1]},
-                         {out[0], out[1], w.in[0], w.in[1]},
-                         [&](OpBuilder &nb, Location l, ValueRange args) {
-                           Scalar s{nb, l};
-                           Value self =
-                               s.toI32(s.addi(s.muli(s.loop(2), s.index(w.in[1])), s.loop(3)));
-                           return s.select(s.cmpi(arith::CmpIPredicate::eq, args[0], self),
-                                           args[1], s.f32(0.0));
-                         });
-  result.getDefiningOp()->setAttr(nnc::kMaxPoolScatterAttr,
-                                  b.getDenseI64ArrayAttr({w.strides[0], w.strides[1]}));
-  return result;
-}
-
-/// dx[i] = sum of dy[o] over the windows o whose first maximum (in row-major
-/// window order; padding never wins; NaN wins as in PyTorch) is at input
-/// position i. A first generic reduces each window to the flat index
-/// ih*W + iw of its maximum, a second gathers.
-struct LowerMaxPoolGrad : OpRewritePattern<nn::MaxPoolGradOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::MaxPoolGradOp op, PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    if (op.getKernel().size() > 2)
-      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling lowers");
-    Window w = makeWindow(shapeOf(op.getInput()), shapeOf(op.getGradOutput()), op.getKernel(),
-                          op.getStrides(), op.getPadding(), op.getDilations());
-    Value input = expandTo2D(rewriter, loc, op.getInput());
-    Value gradOutput = expandTo2D(rewriter, loc, op.getGradOutput());
-    ArrayRef<int64_t> in = shapeOf(input);
-    SmallVector<int64_t> out{in[0], in[1], w.out[0], w.out[1]};
-
-    // Padding just wide enough for every window: its value never wins.
-    SmallVector<int64_t> padHigh;
-    for (int d = 0; d < 2; ++d) {
-      int64_t needed = (w.out[d] - 1) * w.strides[d] + w.dilations[d] * (w.kernel[d] - 1) + 1;
-      padHigh.push_back(std::max<int64_t>(0, needed - w.in[d] - w.padLow[d]));
-    }
-    double lowest = -std::numeric_limits<float>::infinity();
-    Value padded = padSpatial(rewriter, loc, input, w.padLow, padHigh, lowest);
-    // The window tensor gives the kernel loops their bounds (see gatherWindows).
-    Value window = rewriter.create<tensor::EmptyOp>(loc, w.kernel, rewriter.getF32Type());
-    SmallVector<AffineMap, 4> maps =
-        nnc::maxPoolArgmaxMaps(rewriter.getContext(), w.strides, w.dilations);
-    Value argmax = structured(
-        rewriter, loc, ValueRange{padded, window}, {maps[0], maps[1]},
-        ValueRange{filled(rewriter, loc, out, lowest), filledI32(rewriter, loc, out, -1)},
-        {maps[2], maps[3]}, nnc::maxPoolArgmaxIterators(),
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          Scalar s{b, l};
-          Value value = args[0], best = args[2], bestIndex = args[3];
-          Value inside;
-          SmallVector<Value> position;
-          for (int i = 0; i < 2; ++i) {
-            // Loops (n, c, oh, kh, kw, ow): output dim i is loop 2 + 3i, its tap 3 + i.
-            Value p = s.subi(s.addi(s.muli(s.loop(2 + 3 * i), s.index(w.strides[i])),
-                                    s.muli(s.loop(3 + i), s.index(w.dilations[i]))),
-                             s.index(w.padLow[i]));
-            Value ok = s.both(s.cmpi(arith::CmpIPredicate::sge, p, s.index(0)),
-                              s.cmpi(arith::CmpIPredicate::slt, p, s.index(w.in[i])));
-            inside = inside ? s.both(inside, ok) : ok;
-            position.push_back(p);
-          }
-          Value flat = s.toI32(s.addi(s.muli(position[0], s.index(w.in[1])), position[1]));
-          // PyTorch's rule: the first real element, then any greater one or a NaN.
-          Value first = s.cmpi(arith::CmpIPredicate::eq, bestIndex,
-                               b.create<arith::ConstantOp>(l, b.getI32IntegerAttr(-1)));
-          Value greater = s.either(s.cmp(arith::CmpFPredicate::OGT, value, best),
-                                   s.cmp(arith::CmpFPredicate::UNO, value, value));
-          Value better = s.both(inside, s.either(first, greater));
-          return {s.select(better, value, best), s.select(better, flat, bestIndex)};
-        })[1];
-    // Without padding every tap is real: nnc-pool-microkernel's case.
-    if (llvm::all_of(w.padLow, [](int64_t p) { return p == 0; }) &&
-        llvm::all_of(padHigh, [](int64_t p) { return p == 0; }))
-      argmax.getDefiningOp()->setAttr(nnc::kMaxPoolArgmaxAttr,
-                        rewriter.getDenseI64ArrayAttr(
-                            {w.strides[0], w.strides[1], w.dilations[0], w.dilations[1]}));
-    Value result = tilesExactly(w) ? scatterToMaxima(rewriter, loc, w, argmax, gradOutput)
-                                   : gatherWindows(rewriter, loc, w, in,
-        [&](Scalar &s, Value n, Value c, Value oh, Value ow, Value ih, Value iw) -> Value {
-          ValueRange at{n, c, oh, ow};
-          Value picked = s.b.create<tensor::ExtractOp>(s.loc, argmax, at);
-          Value grad = s.b.create<tensor::ExtractOp>(s.loc, gradOutput, at);
-          Value self = s.toI32(s.addi(s.muli(ih, s.index(w.in[1])), iw));
-          return s.select(s.cmpi(arith::CmpIPredicate::eq, picked, self), grad, s.f32(0.0));
-        });
-    rewriter.replaceOp(op, reshape(rewriter, loc, result, shapeOf(op.getResult())));
-    return success();
-  }
-};
-
-/// The forward avg_pool's divisor along one dim for each output position
-/// (LowerNNToLinalgPool.cpp): the window clipped to [-pad_low, in +
-/// pad_high) with count_include_pad, else to [0, in).
-SmallVector<int64_t> divisors(int64_t in, int64_t out, int64_t kernel, int64_t stride,
-                              int64_t padLow, int64_t padHigh, bool countIncludePad) {
-  SmallVector<int64_t> result;
-  for (int64_t o = 0; o < out; ++o) {
-    int64_t start = o * stride - padLow;
-    int64_t end = std::min(start + kernel, in + padHigh);
-    int64_t withPad = end - start;
-    start = std::max<int64_t>(start, 0);
-    end = std::min(end, in);
-    result.push_back(countIncludePad ? withPad : end - start);
-  }
-  return result;
-}
-
-/// dx[i] = sum over the windows o containing i of dy[o] / divisor(o), the
-/// divisor of the forward avg_pool (any window, ceil-mode ones too).
-struct LowerAvgPoolGrad : OpRewritePattern<nn::AvgPoolGradOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::AvgPoolGradOp op, PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    size_t spatial = op.getKernel().size();
-    if (spatial > 2)
-      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling lowers");
-    SmallVector<int64_t> ones(spatial, 1);
-    Window w = makeWindow(shapeOf(op.getResult()), shapeOf(op.getGradOutput()), op.getKernel(),
-                          op.getStrides(), op.getPadding(), ones);
-    Value gradOutput = expandTo2D(rewriter, loc, op.getGradOutput());
-    ArrayRef<int64_t> out = shapeOf(gradOutput);
-    SmallVector<int64_t> in{out[0], out[1], w.in[0], w.in[1]};
-
-    SmallVector<SmallVector<int64_t>> perDim;
-    for (int d = 0; d < 2; ++d)
-      perDim.push_back(divisors(w.in[d], w.out[d], w.kernel[d], w.strides[d], w.padLow[d],
-                                w.padHigh[d], op.getCountIncludePad()));
-    SmallVector<float> table;
-    for (int64_t a : perDim[0])
-      for (int64_t b : perDim[1])
-        table.push_back(float(a * b));
-    auto tableType = RankedTensorType::get({w.out[0], w.out[1]}, rewriter.getF32Type());
-    Value divisor = rewriter.create<arith::ConstantOp>(
-        loc, DenseElementsAttr::get(tableType, ArrayRef<float>(table)));
-    MLIRContext *ctx = rewriter.getContext();
-    AffineMap spatialMap =
-        AffineMap::get(4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)}, ctx);
-    // PyTorch divides each output gradient once, then adds it to its window.
-    Value share = generic(rewriter, loc, ValueRange{gradOutput, divisor},
-                          {rewriter.getMultiDimIdentityMap(4), spatialMap}, out,
-                          [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                            return b.create<arith::DivFOp>(l, args[0], args[1]);
-                          });
-    Value result = gatherWindows(
-        rewriter, loc, w, in,
-        [&](Scalar &s, Value n, Value c, Value oh, Value ow, Value, Value) -> Value {
-          return s.b.create<tensor::ExtractOp>(s.loc, share, ValueRange{n, c, oh, ow});
-        });
-    rewriter.replaceOp(op, reshape(rewriter, loc, result, shapeOf(op.getResult())));
-    return success();
-  }
-};
 
 //===----------------------------------------------------------------------===//
 // Activation and normalization gradients
@@ -822,7 +501,6 @@ struct LowerBatchStatsGrad : OpRewritePattern<nn::BatchStatsGradOp> {
 
 void nnc::lowering::populateGradientLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerTranspose, LowerReduceSum, LowerBroadcast, LowerSlice, LowerScale,
-               LowerBatchStats, LowerDropoutMask, LowerConvWeightGrad, LowerMaxPoolGrad,
-               LowerAvgPoolGrad, LowerActivationGrad, LowerSoftmaxGrad, LowerMaxoutGrad,
+               LowerBatchStats, LowerDropoutMask, LowerConvWeightGrad, LowerActivationGrad, LowerSoftmaxGrad, LowerMaxoutGrad,
                LowerBatchNormGrad, LowerBatchStatsGrad>(patterns.getContext());
 }

@@ -21,6 +21,21 @@ Value nnc::lowering::filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   return b.create<linalg::FillOp>(loc, constantF32(b, loc, value), empty).getResult(0);
 }
 
+Value nnc::lowering::filledI32(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                               int32_t value) {
+  Value empty = b.create<tensor::EmptyOp>(loc, shape, b.getI32Type());
+  Value fill = b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(value));
+  return b.create<linalg::FillOp>(loc, fill, empty).getResult(0);
+}
+
+SmallVector<utils::IteratorType> nnc::lowering::iteratorsFor(unsigned rank,
+                                                             ArrayRef<int64_t> reduced) {
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  for (int64_t d : reduced)
+    iterators[d] = utils::IteratorType::reduction;
+  return iterators;
+}
+
 Value nnc::lowering::reshape(OpBuilder &b, Location loc, Value value,
                              ArrayRef<int64_t> shape) {
   auto sourceType = cast<RankedTensorType>(value.getType());

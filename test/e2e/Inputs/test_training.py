@@ -3,7 +3,7 @@
 
 For examples/{mlp,lenet5,resnet20,unet_small,linear_svm}.nn, compiled by nnc
 with their train section, <m>_train_step is run through the training driver
-of oracle.py and replayed in PyTorch in float64 on the hand-written modules of
+of train_driver.py and replayed in PyTorch in float64 on the hand-written modules of
 test/oracle/check_models.py (train() mode: batch norm normalizes with the
 batch statistics and updates its running statistics with momentum 0.1 and
 the unbiased variance), with the loss each train section defines:

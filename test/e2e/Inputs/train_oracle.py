@@ -6,8 +6,8 @@ A TrainCase is a `.nn` model with a train section, a float64 PyTorch
 definition of the same loss and (for trajectories) the matching
 torch.optim optimizer. run_train_case
 
-  1. compiles the model with nnc and the training driver of oracle.py
-     (oracle.build_train), which reads the compiled model's own tables
+  1. compiles the model with nnc and the training driver of train_driver.py
+     (train_driver.build_train), which reads the compiled model's own tables
      (parameter offsets, inputs, targets, optimizer-state and scratch sizes,
      <m>_default_hparams);
   2. fills every parameter with oracle.default_param's seeded values (or
@@ -115,6 +115,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import oracle  # noqa: E402
+import train_driver  # noqa: E402
 from oracle import OracleError, Result  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -553,7 +554,7 @@ def run_train_case(case, nnc, keep=None, target=oracle.HOST):
         clock.append(now - clock[0])
         clock[0] = now
     try:
-        info = oracle.build_train(case.compiled_source(nnc), nnc, workdir, target)
+        info = train_driver.build_train(case.compiled_source(nnc), nnc, workdir, target)
         lap()
         problems, notes = [], []
         opt = case.compiled_optimizer()
@@ -570,7 +571,7 @@ def run_train_case(case, nnc, keep=None, target=oracle.HOST):
             hparams = [case.schedule(k, dict(defaults)) for k in range(case.steps)]
         else:
             hparams = [None] * case.steps
-        run = oracle.run_train(workdir, info, initial, batches, hparams, check=True,
+        run = train_driver.run_train(workdir, info, initial, batches, hparams, check=True,
                                target=target)
         lap()
         if len(run.losses) != case.steps:
