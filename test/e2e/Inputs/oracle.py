@@ -251,6 +251,12 @@ class Result:
     output_info: Optional[list] = None
 
 
+def model_source(*lines):
+    """The source of a model `m` made of the given statements."""
+    body = "\n".join("  " + line for line in lines)
+    return f"model m {{\n{body}\n}}\n"
+
+
 def seed_of(name):
     return zlib.crc32(name.encode()) & 0x7FFFFFFF
 
