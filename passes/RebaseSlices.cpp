@@ -33,8 +33,11 @@ using namespace mlir;
 
 namespace {
 
-/// Bytes per element of `type`, or 0 when its elements are not whole bytes.
+/// Bytes per element of `type`, or 0 when its elements are not integers or
+/// floats of whole bytes.
 int64_t elementBytes(MemRefType type) {
+  if (!type.getElementType().isIntOrFloat())
+    return 0;
   unsigned bits = type.getElementType().getIntOrFloatBitWidth();
   return bits % 8 == 0 ? bits / 8 : 0;
 }

@@ -78,3 +78,18 @@ func.func private @internal(%params: memref<64xf32>, %out: memref<f32>) {
   memref.store %x, %out[] : memref<f32>
   return
 }
+
+// -----
+
+// Index elements have no byte size: the argument and its slice stay.
+// CHECK-LABEL: func.func @indices(
+// CHECK-SAME: %{{.+}}: memref<8xindex>
+// CHECK: memref.subview
+// CHECK-NOT: memref.view
+func.func @indices(%table: memref<8xindex>, %out: memref<index>) {
+  %c1 = arith.constant 1 : index
+  %half = memref.subview %table[4] [4] [1] : memref<8xindex> to memref<4xindex, strided<[1], offset: 4>>
+  %x = memref.load %half[%c1] : memref<4xindex, strided<[1], offset: 4>>
+  memref.store %x, %out[] : memref<index>
+  return
+}
