@@ -22,11 +22,11 @@
 using namespace nnc::codegen;
 
 /// Runs LLVM's default module pipeline at `optLevel`, without loop
-/// unrolling. Above -O0, identical
-/// functions are merged first and again after optimization: the outlined
-/// loop nests of same-shaped layers (a ResNet's repeated blocks, forward and
-/// backward) are identical, and merging them before optimizing saves their
-/// optimization and code generation, and their bytes in the object.
+/// unrolling. Above -O0, identical functions are merged first and again
+/// after optimization: the outlined loop nests of same-shaped layers (a
+/// ResNet's repeated blocks, forward and backward) are identical, and
+/// merging them before optimizing saves their optimization and code
+/// generation, and their bytes in the object.
 static void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLevel) {
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;

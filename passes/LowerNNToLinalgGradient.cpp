@@ -501,6 +501,6 @@ struct LowerBatchStatsGrad : OpRewritePattern<nn::BatchStatsGradOp> {
 
 void nnc::lowering::populateGradientLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerTranspose, LowerReduceSum, LowerBroadcast, LowerSlice, LowerScale,
-               LowerBatchStats, LowerDropoutMask, LowerConvWeightGrad, LowerActivationGrad, LowerSoftmaxGrad, LowerMaxoutGrad,
-               LowerBatchNormGrad, LowerBatchStatsGrad>(patterns.getContext());
+               LowerBatchStats, LowerDropoutMask, LowerConvWeightGrad, LowerActivationGrad,
+               LowerSoftmaxGrad, LowerMaxoutGrad, LowerBatchNormGrad, LowerBatchStatsGrad>(patterns.getContext());
 }

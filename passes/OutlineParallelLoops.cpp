@@ -157,7 +157,8 @@ private:
   /// (see nnc-rebase-slices).
   bool isRematerializable(Value value) {
     Operation *op = value.getDefiningOp();
-    return op && !isa<memref::ViewOp>(op) && op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
+    return op && !isa<memref::ViewOp>(op) && op->getNumRegions() == 0 &&
+           isMemoryEffectFree(op) &&
            llvm::all_of(op->getOperands(), [&](Value v) { return isRematerializable(v); });
   }
 

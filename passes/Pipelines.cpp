@@ -107,12 +107,12 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, const LoweringOptions &
   // their sums in registers.
   pm.addPass(createRegisterReductions());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToParallelLoopsPass());
-  // Equal views of one buffer become one value, so an outlined loop nest
-  // that updates a buffer in place gets one pointer for it: with two, LLVM
-  // vectorizes behind a runtime overlap check that fails and runs scalar.
   // Slices at static offsets take the offset into their pointer, so the
   // loops of same-shaped layers are identical (and merged by LLVM).
   pm.addPass(createRebaseSlices());
+  // Equal views of one buffer become one value, so an outlined loop nest
+  // that updates a buffer in place gets one pointer for it: with two, LLVM
+  // vectorizes behind a runtime overlap check that fails and runs scalar.
   pm.addPass(mlir::createCSEPass());
   pm.addPass(createOutlineParallelLoops());
   if (options.profileLayers)
