@@ -112,6 +112,25 @@ Value expandTo2D(OpBuilder &b, Location loc, Value value);
 /// `fill` for the height; 2-D values are returned as they are.
 llvm::SmallVector<int64_t> to2D(ArrayRef<int64_t> values, int64_t fill);
 
+/// A pooling window with both spatial dims explicit (a 1-D op gets a height
+/// dim of size 1): the op's attributes and the spatial sizes of its input and
+/// output.
+struct PoolWindow {
+  llvm::SmallVector<int64_t> kernel, strides, dilations, padLow, padHigh, in, out;
+};
+
+/// The window of a pooling op (or its gradient) of `kernel.size()` (1 or 2)
+/// spatial dims over an [N, C, spatial...] input of `inShape` producing `outShape`.
+PoolWindow poolWindow(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape,
+                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations);
+
+/// PyTorch's avg-pool divisor along spatial dim `dim` of `w` for each output
+/// position: the window clipped to [-padLow, in + padHigh) with
+/// count_include_pad, else to [0, in). `w` holds the user's padding (before
+/// any ceil-mode widening).
+llvm::SmallVector<int64_t> avgPoolDivisors(const PoolWindow &w, int dim, bool countIncludePad);
+
 /// Terse scalar arithmetic for generic bodies and scalar code: f32 values,
 /// indices, and elements read from small tensors.
 struct Scalar {

@@ -21,41 +21,19 @@ using namespace nnc::lowering;
 
 namespace {
 
-/// A pooling window normalized to two spatial dims.
-struct Window2D {
-  SmallVector<int64_t> kernel, strides, dilations, padLow, padHigh, outSize, inSize;
-};
-
-Window2D normalize(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape,
-                   ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                   ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations) {
-  size_t rank = kernel.size();
-  auto lift = [&](ArrayRef<int64_t> values, int64_t fill) {
-    return rank == 2 ? SmallVector<int64_t>(values) : SmallVector<int64_t>{fill, values[0]};
-  };
-  Window2D w{lift(kernel, 1),
-             lift(strides, 1),
-             lift(dilations, 1),
-             lift(padding.take_front(rank), 0),
-             lift(padding.take_back(rank), 0),
-             lift(outShape.drop_front(2), 1),
-             lift(inShape.drop_front(2), 1)};
-  return w;
-}
-
 /// Widens the high padding so the last window fits: ceil mode lets the last
 /// window run past the input and its padding.
-void widenForLastWindow(Window2D &w) {
+void widenForLastWindow(PoolWindow &w) {
   for (int d = 0; d < 2; ++d) {
-    int64_t needed = (w.outSize[d] - 1) * w.strides[d] + w.dilations[d] * (w.kernel[d] - 1) + 1;
-    int64_t have = w.inSize[d] + w.padLow[d] + w.padHigh[d];
+    int64_t needed = (w.out[d] - 1) * w.strides[d] + w.dilations[d] * (w.kernel[d] - 1) + 1;
+    int64_t have = w.in[d] + w.padLow[d] + w.padHigh[d];
     w.padHigh[d] += std::max<int64_t>(0, needed - have);
   }
 }
 
 /// Runs the named pooling op `PoolOp` over a padded input into `init`.
 template <typename PoolOp>
-Value pool2D(OpBuilder &b, Location loc, Value padded, const Window2D &w, Value init) {
+Value pool2D(OpBuilder &b, Location loc, Value padded, const PoolWindow &w, Value init) {
   Value window = b.create<tensor::EmptyOp>(loc, w.kernel, b.getF32Type());
   return b
       .create<PoolOp>(loc, TypeRange{init.getType()}, ValueRange{padded, window},
@@ -64,8 +42,8 @@ Value pool2D(OpBuilder &b, Location loc, Value padded, const Window2D &w, Value 
       .getResult(0);
 }
 
-SmallVector<int64_t> outShape2D(ArrayRef<int64_t> in, const Window2D &w) {
-  return {in[0], in[1], w.outSize[0], w.outSize[1]};
+SmallVector<int64_t> outShape2D(ArrayRef<int64_t> in, const PoolWindow &w) {
+  return {in[0], in[1], w.out[0], w.out[1]};
 }
 
 struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
@@ -74,8 +52,8 @@ struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
     Location loc = op.getLoc();
     if (op.getKernel().size() > 2)
       return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling lowers");
-    Window2D w = normalize(shapeOf(op.getInput()), shapeOf(op.getResult()), op.getKernel(),
-                           op.getStrides(), op.getPadding(), op.getDilations());
+    PoolWindow w = poolWindow(shapeOf(op.getInput()), shapeOf(op.getResult()),
+                              op.getKernel(), op.getStrides(), op.getPadding(), op.getDilations());
     widenForLastWindow(w);
     double lowest = -std::numeric_limits<float>::infinity();
     Value input = expandTo2D(rewriter, loc, op.getInput());
@@ -87,22 +65,6 @@ struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
   }
 };
 
-/// PyTorch's avg-pool divisor along one dim for each output position.
-SmallVector<double> divisors(int64_t inSize, int64_t outSize, int64_t kernel,
-                             int64_t stride, int64_t padLow, int64_t padHigh,
-                             bool countIncludePad) {
-  SmallVector<double> result;
-  for (int64_t o = 0; o < outSize; ++o) {
-    int64_t start = o * stride - padLow;
-    int64_t end = std::min(start + kernel, inSize + padHigh);
-    int64_t withPad = end - start;
-    start = std::max<int64_t>(start, 0);
-    end = std::min(end, inSize);
-    result.push_back(double(countIncludePad ? withPad : end - start));
-  }
-  return result;
-}
-
 struct LowerAvgPool : OpRewritePattern<nn::AvgPoolOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::AvgPoolOp op, PatternRewriter &rewriter) const override {
@@ -111,25 +73,23 @@ struct LowerAvgPool : OpRewritePattern<nn::AvgPoolOp> {
     if (rank > 2)
       return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling lowers");
     SmallVector<int64_t> ones(rank, 1);
-    Window2D w = normalize(shapeOf(op.getInput()), shapeOf(op.getResult()), op.getKernel(),
-                           op.getStrides(), op.getPadding(), ones);
+    PoolWindow w = poolWindow(shapeOf(op.getInput()), shapeOf(op.getResult()),
+                              op.getKernel(), op.getStrides(), op.getPadding(), ones);
     // The user's padding, before the ceil-mode widening, defines the divisor.
-    Window2D user = w;
+    PoolWindow user = w;
     widenForLastWindow(w);
     Value input = expandTo2D(rewriter, loc, op.getInput());
     Value padded = padSpatial(rewriter, loc, input, w.padLow, w.padHigh, 0.0);
     SmallVector<int64_t> out = outShape2D(shapeOf(input), w);
     Value sum = pool2D<linalg::PoolingNchwSumOp>(rewriter, loc, padded, w,
                                                  filled(rewriter, loc, out, 0.0));
-    SmallVector<SmallVector<double>> perDim;
-    for (int d = 0; d < 2; ++d)
-      perDim.push_back(divisors(w.inSize[d], w.outSize[d], w.kernel[d], w.strides[d],
-                                user.padLow[d], user.padHigh[d], op.getCountIncludePad()));
+    SmallVector<int64_t> rows = avgPoolDivisors(user, 0, op.getCountIncludePad());
+    SmallVector<int64_t> cols = avgPoolDivisors(user, 1, op.getCountIncludePad());
     SmallVector<float> reciprocal;
-    for (double a : perDim[0])
-      for (double b : perDim[1])
-        reciprocal.push_back(float(1.0 / (a * b)));
-    auto scaleType = RankedTensorType::get({w.outSize[0], w.outSize[1]}, rewriter.getF32Type());
+    for (int64_t a : rows)
+      for (int64_t b : cols)
+        reciprocal.push_back(float(1.0 / double(a * b)));
+    auto scaleType = RankedTensorType::get({w.out[0], w.out[1]}, rewriter.getF32Type());
     Value scale = rewriter.create<arith::ConstantOp>(
         loc, DenseElementsAttr::get(scaleType, ArrayRef<float>(reciprocal)));
     MLIRContext *ctx = rewriter.getContext();
@@ -186,6 +146,33 @@ struct LowerUpsampleNearest : OpRewritePattern<nn::UpsampleNearestOp> {
 };
 
 } // namespace
+
+PoolWindow nnc::lowering::poolWindow(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape,
+                                     ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                                     ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations) {
+  size_t rank = kernel.size();
+  return {to2D(kernel, 1),
+          to2D(strides, 1),
+          to2D(dilations, 1),
+          to2D(padding.take_front(rank), 0),
+          to2D(padding.take_back(rank), 0),
+          to2D(inShape.drop_front(2), 1),
+          to2D(outShape.drop_front(2), 1)};
+}
+
+SmallVector<int64_t> nnc::lowering::avgPoolDivisors(const PoolWindow &w, int dim,
+                                                    bool countIncludePad) {
+  SmallVector<int64_t> result;
+  for (int64_t o = 0; o < w.out[dim]; ++o) {
+    int64_t start = o * w.strides[dim] - w.padLow[dim];
+    int64_t end = std::min(start + w.kernel[dim], w.in[dim] + w.padHigh[dim]);
+    int64_t withPad = end - start;
+    start = std::max<int64_t>(start, 0);
+    end = std::min(end, w.in[dim]);
+    result.push_back(countIncludePad ? withPad : end - start);
+  }
+  return result;
+}
 
 void nnc::lowering::populatePoolLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerMaxPool, LowerAvgPool, LowerGlobalAvgPool, LowerUpsampleNearest>(

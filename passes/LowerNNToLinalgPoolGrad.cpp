@@ -49,28 +49,9 @@ SmallVector<AffineMap, 3> nnc::maxPoolScatterMaps(MLIRContext *ctx, ArrayRef<int
 
 namespace {
 
-/// A pooling window with both spatial dims explicit; a 1-D op gets a height
-/// dim of size 1.
-struct Window {
-  SmallVector<int64_t> kernel, strides, dilations, padLow, padHigh, in, out;
-};
-
-Window makeWindow(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape, ArrayRef<int64_t> kernel,
-                  ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
-                  ArrayRef<int64_t> dilations) {
-  size_t rank = kernel.size();
-  return {to2D(kernel, 1),
-          to2D(strides, 1),
-          to2D(dilations, 1),
-          to2D(padding.take_front(rank), 0),
-          to2D(padding.take_back(rank), 0),
-          to2D(inShape.drop_front(2), 1),
-          to2D(outShape.drop_front(2), 1)};
-}
-
 /// True when no input position lies in two windows along any dim: the
 /// window's extent is at most the stride (2x2 pooling with stride 2).
-bool windowsAreDisjoint(const Window &w) {
+bool windowsAreDisjoint(const PoolWindow &w) {
   for (int d = 0; d < 2; ++d)
     if ((w.kernel[d] - 1) * w.dilations[d] + 1 > w.strides[d])
       return false;
@@ -88,7 +69,7 @@ bool windowsAreDisjoint(const Window &w) {
 /// dilation. The loops run along the input width innermost.
 using ContributionFn =
     std::function<Value(Scalar &, Value n, Value c, Value oh, Value ow, Value ih, Value iw)>;
-Value gatherWindows(RewriterBase &b, Location loc, const Window &w, ArrayRef<int64_t> inShape,
+Value gatherWindows(RewriterBase &b, Location loc, const PoolWindow &w, ArrayRef<int64_t> inShape,
                     ContributionFn contribution) {
   MLIRContext *ctx = b.getContext();
   bool disjoint = windowsAreDisjoint(w);
@@ -152,7 +133,7 @@ Value gatherWindows(RewriterBase &b, Location loc, const Window &w, ArrayRef<int
 
 /// True when the windows tile the input exactly: kernel = stride, no
 /// dilation or padding, input = output * stride in both dims.
-bool tilesExactly(const Window &w) {
+bool tilesExactly(const PoolWindow &w) {
   for (int d = 0; d < 2; ++d)
     if (w.kernel[d] != w.strides[d] || w.dilations[d] != 1 || w.padLow[d] != 0 ||
         w.in[d] != w.out[d] * w.strides[d])
@@ -163,7 +144,7 @@ bool tilesExactly(const Window &w) {
 /// The max-pool gradient [N, C, H, W] when the windows tile the input
 /// exactly: each position lies in one window and gets that window's
 /// gradient if it holds the window's first maximum (MaxPoolGradForm.h).
-Value scatterToMaxima(RewriterBase &b, Location loc, const Window &w, Value argmax,
+Value scatterToMaxima(RewriterBase &b, Location loc, const PoolWindow &w, Value argmax,
                       Value gradOutput) {
   SmallVector<AffineMap, 3> maps = nnc::maxPoolScatterMaps(b.getContext(), w.strides);
   ArrayRef<int64_t> out = shapeOf(argmax);
@@ -191,8 +172,8 @@ struct LowerMaxPoolGrad : OpRewritePattern<nn::MaxPoolGradOp> {
     Location loc = op.getLoc();
     if (op.getKernel().size() > 2)
       return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling lowers");
-    Window w = makeWindow(shapeOf(op.getInput()), shapeOf(op.getGradOutput()), op.getKernel(),
-                          op.getStrides(), op.getPadding(), op.getDilations());
+    PoolWindow w = poolWindow(shapeOf(op.getInput()), shapeOf(op.getGradOutput()),
+                              op.getKernel(), op.getStrides(), op.getPadding(), op.getDilations());
     Value input = expandTo2D(rewriter, loc, op.getInput());
     Value gradOutput = expandTo2D(rewriter, loc, op.getGradOutput());
     ArrayRef<int64_t> in = shapeOf(input);
@@ -258,23 +239,6 @@ struct LowerMaxPoolGrad : OpRewritePattern<nn::MaxPoolGradOp> {
   }
 };
 
-/// The forward avg_pool's divisor along one dim for each output position
-/// (LowerNNToLinalgPool.cpp): the window clipped to [-pad_low, in +
-/// pad_high) with count_include_pad, else to [0, in).
-SmallVector<int64_t> divisors(int64_t in, int64_t out, int64_t kernel, int64_t stride,
-                              int64_t padLow, int64_t padHigh, bool countIncludePad) {
-  SmallVector<int64_t> result;
-  for (int64_t o = 0; o < out; ++o) {
-    int64_t start = o * stride - padLow;
-    int64_t end = std::min(start + kernel, in + padHigh);
-    int64_t withPad = end - start;
-    start = std::max<int64_t>(start, 0);
-    end = std::min(end, in);
-    result.push_back(countIncludePad ? withPad : end - start);
-  }
-  return result;
-}
-
 /// dx[i] = sum over the windows o containing i of dy[o] / divisor(o), the
 /// divisor of the forward avg_pool (any window, ceil-mode ones too).
 struct LowerAvgPoolGrad : OpRewritePattern<nn::AvgPoolGradOp> {
@@ -285,19 +249,17 @@ struct LowerAvgPoolGrad : OpRewritePattern<nn::AvgPoolGradOp> {
     if (spatial > 2)
       return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling lowers");
     SmallVector<int64_t> ones(spatial, 1);
-    Window w = makeWindow(shapeOf(op.getResult()), shapeOf(op.getGradOutput()), op.getKernel(),
-                          op.getStrides(), op.getPadding(), ones);
+    PoolWindow w = poolWindow(shapeOf(op.getResult()), shapeOf(op.getGradOutput()),
+                              op.getKernel(), op.getStrides(), op.getPadding(), ones);
     Value gradOutput = expandTo2D(rewriter, loc, op.getGradOutput());
     ArrayRef<int64_t> out = shapeOf(gradOutput);
     SmallVector<int64_t> in{out[0], out[1], w.in[0], w.in[1]};
 
-    SmallVector<SmallVector<int64_t>> perDim;
-    for (int d = 0; d < 2; ++d)
-      perDim.push_back(divisors(w.in[d], w.out[d], w.kernel[d], w.strides[d], w.padLow[d],
-                                w.padHigh[d], op.getCountIncludePad()));
+    SmallVector<int64_t> rows = avgPoolDivisors(w, 0, op.getCountIncludePad());
+    SmallVector<int64_t> cols = avgPoolDivisors(w, 1, op.getCountIncludePad());
     SmallVector<float> table;
-    for (int64_t a : perDim[0])
-      for (int64_t b : perDim[1])
+    for (int64_t a : rows)
+      for (int64_t b : cols)
         table.push_back(float(a * b));
     auto tableType = RankedTensorType::get({w.out[0], w.out[1]}, rewriter.getF32Type());
     Value divisor = rewriter.create<arith::ConstantOp>(
