@@ -7,6 +7,7 @@
 
 #include "codegen/ObjectEmitter.h"
 #include "codegen/OutlineLoopNests.h"
+#include "codegen/ParallelCodegen.h"
 #include "codegen/ParallelDispatch.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -66,7 +67,8 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigne
 
 mlir::LogicalResult nnc::codegen::emitCode(mlir::ModuleOp lowered, const ModelABI &model,
                                            llvm::TargetMachine &machine, OutputKind kind,
-                                           unsigned optLevel, llvm::raw_pwrite_stream &os) {
+                                           unsigned optLevel, unsigned partitions,
+                                           llvm::raw_pwrite_stream &os) {
   mlir::registerBuiltinDialectTranslation(*lowered.getContext());
   mlir::registerLLVMDialectTranslation(*lowered.getContext());
   // The outlined parallel loops' records, which LLVM IR has no place for.
@@ -95,6 +97,14 @@ mlir::LogicalResult nnc::codegen::emitCode(mlir::ModuleOp lowered, const ModelAB
   if (kind == OutputKind::LLVMIR) {
     module->print(os, nullptr);
     return mlir::success();
+  }
+  if (kind == OutputKind::Object && partitions > 1 && worthSplittingCodegen(*module, machine)) {
+    if (std::optional<std::string> linker = findRelocatableLinker()) {
+      if (llvm::Error error = emitObjectInParallel(*module, machine, *linker, model.name,
+                                                   partitions, os))
+        return lowered.emitError(llvm::toString(std::move(error)));
+      return mlir::success();
+    }
   }
   llvm::legacy::PassManager codegen;
   auto fileType = kind == OutputKind::Object ? llvm::CodeGenFileType::ObjectFile

@@ -19,11 +19,13 @@ namespace nnc::codegen {
 enum class OutputKind { LLVMIR, Assembly, Object };
 
 /// Emits `lowered` (LLVM dialect, ABI metadata already taken by
-/// finishModel) as `kind` to `os`. `optLevel` is 0..3. Errors are reported
-/// as diagnostics on the module.
+/// finishModel) as `kind` to `os`. `optLevel` is 0..3. An object of a large
+/// model is generated in `partitions` parts on as many threads (see
+/// ParallelCodegen.h); 1 keeps code generation on this thread. Errors are
+/// reported as diagnostics on the module.
 mlir::LogicalResult emitCode(mlir::ModuleOp lowered, const ModelABI &model,
                              llvm::TargetMachine &machine, OutputKind kind, unsigned optLevel,
-                             llvm::raw_pwrite_stream &os);
+                             unsigned partitions, llvm::raw_pwrite_stream &os);
 
 } // namespace nnc::codegen
 

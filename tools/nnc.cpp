@@ -75,6 +75,12 @@ static cl::opt<std::string> targetFeatures("mattr", cl::desc("Target features, e
                                            cl::cat(nncCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
                                   cl::Prefix, cl::init(2), cl::cat(nncCategory));
+static cl::opt<unsigned> codegenPartitions(
+    "codegen-partitions",
+    cl::desc("Generate the code of a large model in this many parts on as many threads, "
+             "joined with ld.lld -r (default 2; 1 = one thread). The object depends on "
+             "this number only"),
+    cl::init(2), cl::cat(nncCategory));
 static cl::opt<std::string> symbolName(
     "name", cl::desc("Prefix of the exported symbols (default: the model's name)"),
     cl::cat(nncCategory));
@@ -190,6 +196,9 @@ int main(int argc, char **argv) {
   if (optLevel > 3)
     return fail("optimization level -O" + llvm::Twine(optLevel.getValue()) +
                 " is out of range (0-3)");
+  if (codegenPartitions < 1 || codegenPartitions > 64)
+    return fail("--codegen-partitions=" + llvm::Twine(codegenPartitions.getValue()) +
+                " is out of range (1-64)");
   bool toFile = outputFilename != "-";
   Emit emit = emitKind.getNumOccurrences() ? emitKind.getValue() : defaultEmit(toFile);
 
@@ -343,7 +352,7 @@ int main(int argc, char **argv) {
   {
     mlir::TimingScope llvmTiming = timingRoot.nest("LLVM optimization and code generation");
     if (mlir::failed(nnc::codegen::emitCode(*module, model, *machine, kind, optLevel,
-                                            object->os())))
+                                            codegenPartitions, object->os())))
       return 1;
   }
   if (!headerPath.empty()) {
