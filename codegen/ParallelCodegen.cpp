@@ -77,25 +77,25 @@ void addUsingPartitions(const llvm::Value *value, const Owners &owner, bool thro
 /// partition; a global variable goes with the first partition whose code
 /// uses it (0 if none).
 Owners assignPartitions(const llvm::Module &module, unsigned partitions) {
-  std::vector<std::pair<size_t, const llvm::Function *>> bySize;
-  llvm::DenseMap<const llvm::Function *, unsigned> position;
+  struct Sized {
+    size_t size, position;
+    const llvm::Function *function;
+  };
+  std::vector<Sized> bySize;
   for (const llvm::Function &function : module)
-    if (!function.isDeclaration()) {
-      position[&function] = bySize.size();
-      bySize.push_back({function.getInstructionCount(), &function});
-    }
-  auto order = [&](const llvm::Function *function) { return position.lookup(function); };
+    if (!function.isDeclaration())
+      bySize.push_back({function.getInstructionCount(), bySize.size(), &function});
   // Ties keep module order (std::stable_sort's temporary buffer is
   // deprecated in libstdc++ 12).
-  std::sort(bySize.begin(), bySize.end(), [&](const auto &a, const auto &b) {
-    return a.first != b.first ? a.first > b.first : order(a.second) < order(b.second);
+  std::sort(bySize.begin(), bySize.end(), [](const Sized &a, const Sized &b) {
+    return a.size != b.size ? a.size > b.size : a.position < b.position;
   });
   std::vector<size_t> load(partitions, 0);
   Owners owner;
-  for (const auto &[size, function] : bySize) {
+  for (const Sized &entry : bySize) {
     unsigned lightest = std::min_element(load.begin(), load.end()) - load.begin();
-    owner[function->getName()] = lightest;
-    load[lightest] += size;
+    owner[entry.function->getName()] = lightest;
+    load[lightest] += entry.size;
   }
   for (const llvm::GlobalVariable &global : module.globals()) {
     llvm::SmallSetVector<unsigned, 4> users;

@@ -6,24 +6,11 @@
 #define _ISOC11_SOURCE
 #include "serial.h"
 #include "split.h"
+#include "test_buffers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *buffer(size_t bytes) {
-  size_t rounded = (bytes + 63) / 64 * 64 + 64;
-  void *p = aligned_alloc(64, rounded);
-  memset(p, 0, rounded);
-  return p;
-}
-
-static void fill(float *values, size_t count, unsigned seed) {
-  for (size_t i = 0; i < count; ++i) {
-    seed = seed * 1103515245u + 12345u;
-    values[i] = (float)((seed >> 8) & 0xffff) / 65536.0f - 0.5f;
-  }
-}
 
 int main(void) {
   float *params[2] = {buffer(SERIAL_PARAM_BYTES), buffer(SPLIT_PARAM_BYTES)};

@@ -5,23 +5,11 @@
 #include "first.h"
 #include "lenet5.h"
 #include "second.h"
+#include "test_buffers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *buffer(size_t bytes) {
-  void *p = aligned_alloc(64, (bytes + 63) / 64 * 64 + 64);
-  memset(p, 0, (bytes + 63) / 64 * 64 + 64);
-  return p;
-}
-
-static void fill(float *values, size_t count, unsigned seed) {
-  for (size_t i = 0; i < count; ++i) {
-    seed = seed * 1103515245u + 12345u;
-    values[i] = (float)((seed >> 8) & 0xffff) / 65536.0f - 0.5f;
-  }
-}
 
 int main(void) {
   float *params = buffer(FIRST_PARAM_BYTES);
