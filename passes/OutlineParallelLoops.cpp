@@ -4,13 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/LoopOutlining.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Transforms/RegionUtils.h"
 
 namespace nnc {
 #define GEN_PASS_DEF_OUTLINEPARALLELLOOPS
@@ -94,12 +93,8 @@ public:
     if (loop.count < 2 || estimatedWork(loop.op) < minWork)
       return;
     // Values from outside: those the body uses and the loop's bounds.
-    SetVector<Value> captured;
-    getUsedValuesDefinedAbove(loop.op->getRegions(), captured);
-    captured.insert(loop.op->operand_begin(), loop.op->operand_end());
-    SmallVector<Value> arguments;
-    for (Value value : captured)
-      collectArguments(value, arguments);
+    nnc::LoopInputs inputs(loop.op);
+    ArrayRef<Value> arguments = inputs.arguments();
 
     // The task: (begin, end, arguments...) runs iterations [begin, end).
     OpBuilder b(module.getBodyRegion());
@@ -118,8 +113,7 @@ public:
     IRMapping mapping;
     for (auto [argument, value] : llvm::zip(body->getArguments().drop_front(2), arguments))
       mapping.map(value, argument);
-    for (Value value : captured)
-      rematerialize(b, value, mapping);
+    inputs.rematerialize(b, mapping);
     auto iterations = b.create<scf::ForOp>(loc, body->getArgument(0), body->getArgument(1),
                                            b.create<arith::ConstantIndexOp>(loc, 1));
     b.setInsertionPointToStart(iterations.getBody());
@@ -150,40 +144,6 @@ public:
   SmallVector<Attribute> records;
 
 private:
-  /// True when `value` can be recomputed inside the task: a constant or a
-  /// view of the function's buffers (pure ops all the way up). A
-  /// memref.view is passed instead, as the pointer it is: its byte shift
-  /// stays out of the task, so the tasks of same-shaped layers are identical
-  /// (see nnc-rebase-slices).
-  bool isRematerializable(Value value) {
-    Operation *op = value.getDefiningOp();
-    return op && !isa<memref::ViewOp>(op) && op->getNumRegions() == 0 &&
-           isMemoryEffectFree(op) &&
-           llvm::all_of(op->getOperands(), [&](Value v) { return isRematerializable(v); });
-  }
-
-  /// The task's arguments for `value`: itself, or the leaves it is
-  /// recomputed from.
-  void collectArguments(Value value, SmallVector<Value> &arguments) {
-    if (!isRematerializable(value)) {
-      if (!llvm::is_contained(arguments, value))
-        arguments.push_back(value);
-      return;
-    }
-    for (Value operand : value.getDefiningOp()->getOperands())
-      collectArguments(operand, arguments);
-  }
-
-  Value rematerialize(OpBuilder &b, Value value, IRMapping &mapping) {
-    if (Value mapped = mapping.lookupOrNull(value))
-      return mapped;
-    Operation *op = value.getDefiningOp();
-    for (Value operand : op->getOperands())
-      rematerialize(b, operand, mapping);
-    b.clone(*op, mapping);
-    return mapping.lookup(value);
-  }
-
   /// One iteration of `loop` at `iv` along its split dim.
   void cloneIteration(OpBuilder &b, const ParallelLoop &loop, Value iv, IRMapping &mapping) {
     if (auto forOp = dyn_cast<scf::ForOp>(loop.op)) {

@@ -564,6 +564,30 @@ def OutlineParallelLoops : Pass<"nnc-outline-parallel-loops", "mlir::ModuleOp"> 
   ];
 }
 
+def OutlineLoopNests : Pass<"nnc-outline-loop-nests", "mlir::ModuleOp"> {
+  let summary = "Give each top-level loop nest a function of its own, one per distinct nest";
+  let description = [{
+    In every function with at least two top-level loops (region ops without
+    results: `scf.for`, `scf.parallel`, `scf.if`), each such loop becomes
+      func.func private @<f>.nest<k>(%args...) attributes {no_inline}
+    and a call to it; constants and views are recomputed inside, other
+    values (buffers, their `memref.view`s, scalars) become arguments, as in
+    nnc-outline-parallel-loops. Nests that are equal op for op (locations
+    aside) and in type are then kept once: the repeated blocks of a ResNet,
+    forward and backward, run the same nest on other buffers. The rest of
+    the lowering and LLVM then handle each distinct nest once, and the
+    function-level lowering passes run on the nests in parallel; `no_inline`
+    keeps LLVM from inlining them back into one function too large to
+    compile quickly.
+
+    Precondition: bufferized loops on buffers, after nnc-rebase-slices (so
+    same-shaped layers' nests are equal) and nnc-outline-parallel-loops.
+    Results are unchanged: the nests run in the same order on the same
+    values.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def RelaxFloatOrder : Pass<"nnc-relax-float-order"> {
   let summary = "Let float sums be reordered and multiply-adds fused";
   let description = [{

@@ -119,6 +119,9 @@ void nnc::buildLoweringPipeline(mlir::OpPassManager &pm, const LoweringOptions &
     pm.addPass(createProfileLayers());
   if (options.stage == LoweringStage::Loops)
     return;
+  // One function per distinct loop nest: what follows handles each once,
+  // on the context's threads.
+  pm.addPass(createOutlineLoopNests());
   // The lowering to the LLVM dialect: the passes that work inside one
   // function run on all functions at once, on the context's threads (the
   // training step, the inference function and the outlined tasks).
