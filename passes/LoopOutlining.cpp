@@ -34,9 +34,16 @@ Value rematerializeValue(OpBuilder &b, Value value, IRMapping &mapping) {
 
 } // namespace
 
-nnc::LoopInputs::LoopInputs(Operation *loop) {
-  getUsedValuesDefinedAbove(loop->getRegions(), captured);
-  captured.insert(loop->operand_begin(), loop->operand_end());
+nnc::LoopInputs::LoopInputs(ArrayRef<Operation *> ops) {
+  llvm::SmallPtrSet<Operation *, 16> inside(ops.begin(), ops.end());
+  llvm::SetVector<Value> used;
+  for (Operation *op : ops) {
+    getUsedValuesDefinedAbove(op->getRegions(), used);
+    used.insert(op->operand_begin(), op->operand_end());
+  }
+  for (Value value : used)
+    if (!inside.contains(value.getDefiningOp()))
+      captured.insert(value);
   for (Value value : captured)
     collectArguments(value);
 }

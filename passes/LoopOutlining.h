@@ -1,7 +1,8 @@
 //===- LoopOutlining.h - the inputs of a loop moved into a function -*- C++ -*-===//
 //
-// What a top-level loop of a function needs from outside itself when it is
-// copied into a function of its own (a dispatched task, an outlined nest).
+// What top-level ops of a function (a loop, a layer's run of ops) need from
+// outside themselves when they are copied into a function of their own (a
+// dispatched task, an outlined nest).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,7 +15,8 @@
 
 namespace nnc {
 
-/// The values `loop` uses from outside it (its operands included), split
+/// The values the ops `ops` use from outside them (their operands included),
+/// split
 /// into those a copy elsewhere recomputes — constants and pure, region-free
 /// ops over them, such as subviews and index arithmetic — and the leaves it
 /// takes as arguments. A `memref.view` is an argument, as the pointer it
@@ -22,7 +24,7 @@ namespace nnc {
 /// loops are identical (see nnc-rebase-slices).
 class LoopInputs {
 public:
-  explicit LoopInputs(mlir::Operation *loop);
+  explicit LoopInputs(llvm::ArrayRef<mlir::Operation *> ops);
 
   /// The values the copy takes as arguments, in first-use order.
   llvm::ArrayRef<mlir::Value> arguments() const { return arguments_; }

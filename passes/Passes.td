@@ -565,14 +565,23 @@ def OutlineParallelLoops : Pass<"nnc-outline-parallel-loops", "mlir::ModuleOp"> 
 }
 
 def OutlineLoopNests : Pass<"nnc-outline-loop-nests", "mlir::ModuleOp"> {
-  let summary = "Give each top-level loop nest a function of its own, one per distinct nest";
+  let summary = "Give each loop nest a function of its own, one per distinct nest";
   let description = [{
-    In every function with at least two top-level loops (region ops without
-    results: `scf.for`, `scf.parallel`, `scf.if`), each such loop becomes
-      func.func private @<f>.nest<k>(%args...) attributes {no_inline}
-    and a call to it; constants and views are recomputed inside, other
-    values (buffers, their `memref.view`s, scalars) become arguments, as in
-    nnc-outline-parallel-loops. Nests that are equal op for op (locations
+    Cuts the top-level ops of every function into runs of consecutive ops
+    of one layer (by location, see LayerLocations.h), each holding one loop
+    nest (a region op: `scf.for`, `scf.parallel`, `scf.if`) with the ops
+    that feed it its initial values (the accumulators a register-blocked
+    kernel loads) and consume its results (their stores): a run starts at
+    a layer's first op and, once it has its loop, at the first op that
+    does not use its values. Pure ops (constants, views) in between stay in
+    place unless they compute on the run's values. In a function with at
+    least two runs that hold a loop, each such run becomes
+      func.func private @<f>.nest<k>(%args...) -> (%results...)
+          attributes {no_inline}
+    called where the run's last op was: constants and views are recomputed
+    inside, other values (buffers, their `memref.view`s, scalars) become
+    arguments, as in nnc-outline-parallel-loops, and the values used after
+    the run become results. Nests that are equal op for op (locations
     aside) and in type are then kept once: the repeated blocks of a ResNet,
     forward and backward, run the same nest on other buffers. The rest of
     the lowering and LLVM then handle each distinct nest once, and the
@@ -582,8 +591,8 @@ def OutlineLoopNests : Pass<"nnc-outline-loop-nests", "mlir::ModuleOp"> {
 
     Precondition: bufferized loops on buffers, after nnc-rebase-slices (so
     same-shaped layers' nests are equal) and nnc-outline-parallel-loops.
-    Results are unchanged: the nests run in the same order on the same
-    values.
+    Results are unchanged: every op runs in the same order on the same
+    values (a run moves only past pure ops).
   }];
   let dependentDialects = ["mlir::func::FuncDialect"];
 }

@@ -65,16 +65,82 @@ func.func @single(%x: memref<8xf32>, %v: f32) {
 
 // -----
 
-// A loop with a result (a sum) stays where its result is used; the two
-// fills move out, take the sum as an argument and are one nest.
-// CHECK-LABEL: func.func @sum_then_fill(
-// CHECK-SAME: %[[X:[^:]+]]: memref<8xf32>, %[[Y:[^:]+]]: memref<8xf32>
-// CHECK: %[[SUM:.+]] = scf.for
-// CHECK: call @sum_then_fill.nest0(%[[SUM]], %[[Y]]) : (f32, memref<8xf32>) -> ()
-// CHECK-NEXT: call @sum_then_fill.nest0(%[[SUM]], %[[X]]) : (f32, memref<8xf32>) -> ()
-// CHECK: func.func private @sum_then_fill.nest0(%{{.+}}: f32, %{{.+}}: memref<8xf32>)
-// CHECK-NOT: scf.yield
-func.func @sum_then_fill(%x: memref<8xf32>, %y: memref<8xf32>) {
+// Register-blocked tiles: the accumulator loads that feed a loop, the loop
+// and the stores of its results are one nest; the two tiles, on other
+// bytes, call the same one.
+// CHECK-LABEL: func.func @tiles(
+// CHECK-NOT: scf.for
+// CHECK: call @tiles.nest0(%[[A:.+]]) : (memref<8xf32>) -> ()
+// CHECK-NEXT: call @tiles.nest0(%[[B:.+]]) : (memref<8xf32>) -> ()
+// CHECK-NEXT: return
+// CHECK: func.func private @tiles.nest0(%[[X:.+]]: memref<8xf32>) attributes {no_inline}
+// CHECK: memref.load %[[X]]
+// CHECK: scf.for
+// CHECK: memref.store %{{.+}}, %[[X]]
+// CHECK-NOT: tiles.nest1
+func.func @tiles(%arena: memref<4096xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c512 = arith.constant 512 : index
+  %a = memref.view %arena[%c0][] : memref<4096xi8> to memref<8xf32>
+  %b = memref.view %arena[%c512][] : memref<4096xi8> to memref<8xf32>
+  %acc = memref.load %a[%c0] : memref<8xf32>
+  %sum = scf.for %i = %c1 to %c8 step %c1 iter_args(%s = %acc) -> f32 {
+    %v = memref.load %a[%i] : memref<8xf32>
+    %next = arith.addf %s, %v : f32
+    scf.yield %next : f32
+  }
+  memref.store %sum, %a[%c0] : memref<8xf32>
+  %acc2 = memref.load %b[%c0] : memref<8xf32>
+  %sum2 = scf.for %i = %c1 to %c8 step %c1 iter_args(%s = %acc2) -> f32 {
+    %v = memref.load %b[%i] : memref<8xf32>
+    %next = arith.addf %s, %v : f32
+    scf.yield %next : f32
+  }
+  memref.store %sum2, %b[%c0] : memref<8xf32>
+  return
+}
+
+// -----
+
+// A value used after its nest (a sum stored once another loop has run)
+// becomes the nest's result; the store, holding no loop, stays in place.
+// CHECK-LABEL: func.func @sum_then_scale(
+// CHECK-SAME: %[[X:[^:]+]]: memref<8xf32>, %[[OUT:[^:]+]]: memref<f32>
+// CHECK: %[[SUM:.+]] = call @sum_then_scale.nest0(%[[X]]) : (memref<8xf32>) -> f32
+// CHECK-NEXT: call @sum_then_scale.nest1(%[[X]]) : (memref<8xf32>) -> ()
+// CHECK-NEXT: memref.store %[[SUM]], %[[OUT]][]
+// CHECK: func.func private @sum_then_scale.nest0(%{{.+}}: memref<8xf32>) -> f32
+// CHECK: %[[R:.+]] = scf.for
+// CHECK: return %[[R]] : f32
+func.func @sum_then_scale(%x: memref<8xf32>, %out: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.0 : f32
+  %sum = scf.for %i = %c0 to %c8 step %c1 iter_args(%acc = %zero) -> f32 {
+    %v = memref.load %x[%i] : memref<8xf32>
+    %next = arith.addf %acc, %v : f32
+    scf.yield %next : f32
+  }
+  scf.for %i = %c0 to %c8 step %c1 {
+    %v = memref.load %x[%i] : memref<8xf32>
+    %y = arith.mulf %v, %two : f32
+    memref.store %y, %x[%i] : memref<8xf32>
+  }
+  memref.store %sum, %out[] : memref<f32>
+  return
+}
+
+// -----
+
+// Ops of two layers are two nests even where one feeds the other.
+// CHECK-LABEL: func.func @two_layers(
+// CHECK: %[[S:.+]] = call @two_layers.nest0(
+// CHECK-NEXT: call @two_layers.nest1(%[[S]], %{{.+}})
+func.func @two_layers(%x: memref<8xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c8 = arith.constant 8 : index
@@ -83,12 +149,9 @@ func.func @sum_then_fill(%x: memref<8xf32>, %y: memref<8xf32>) {
     %v = memref.load %x[%i] : memref<8xf32>
     %next = arith.addf %acc, %v : f32
     scf.yield %next : f32
-  }
-  scf.for %i = %c0 to %c8 step %c1 {
-    memref.store %sum, %y[%i] : memref<8xf32>
-  }
+  } loc("norm")
   scf.for %i = %c0 to %c8 step %c1 {
     memref.store %sum, %x[%i] : memref<8xf32>
-  }
+  } loc("fill")
   return
 }
