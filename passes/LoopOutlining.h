@@ -16,10 +16,9 @@
 namespace nnc {
 
 /// The values the ops `ops` use from outside them (their operands included),
-/// split
-/// into those a copy elsewhere recomputes — constants and pure, region-free
-/// ops over them, such as subviews and index arithmetic — and the leaves it
-/// takes as arguments. A `memref.view` is an argument, as the pointer it
+/// split into those a copy elsewhere recomputes — constants and pure,
+/// region-free ops over them, such as subviews and index arithmetic — and
+/// the leaves it takes as arguments. A `memref.view` is an argument, as the pointer it
 /// is: its byte shift stays outside, so the copies of same-shaped layers'
 /// loops are identical (see nnc-rebase-slices).
 class LoopInputs {

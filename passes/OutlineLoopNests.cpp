@@ -39,10 +39,10 @@ bool usesAnyOf(Operation *op, const llvm::SmallPtrSetImpl<Operation *> &ops) {
 
 /// The runs of `function` worth a function of their own: the function's
 /// top-level ops cut into runs of consecutive ops of one layer, each with
-/// one loop nest and the ops that feed it its initial values (the
+/// a loop nest and the ops that feed it its initial values (the
 /// accumulators a register-blocked kernel loads) and consume its results
 /// (their stores); a run that holds no loop stays in place. A new run
-/// starts at a layer's first op and, once a run has its loop, at the first
+/// starts at a layer's first op and, once a run has a loop, at the first
 /// op that does not use the run's values. Pure ops (constants, views)
 /// between stay in place unless they compute on the run's values.
 SmallVector<Run> loopRuns(func::FuncOp function) {

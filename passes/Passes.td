@@ -568,12 +568,12 @@ def OutlineLoopNests : Pass<"nnc-outline-loop-nests", "mlir::ModuleOp"> {
   let summary = "Give each loop nest a function of its own, one per distinct nest";
   let description = [{
     Cuts the top-level ops of every function into runs of consecutive ops
-    of one layer (by location, see LayerLocations.h), each holding one loop
+    of one layer (by location, see LayerLocations.h), each holding a loop
     nest (a region op: `scf.for`, `scf.parallel`, `scf.if`) with the ops
     that feed it its initial values (the accumulators a register-blocked
-    kernel loads) and consume its results (their stores): a run starts at
-    a layer's first op and, once it has its loop, at the first op that
-    does not use its values. Pure ops (constants, views) in between stay in
+    kernel loads) and consume its results (their stores, or a further loop
+    on them): a run starts at a layer's first op and, once it has a loop,
+    at the first op that does not use its values. Pure ops (constants, views) in between stay in
     place unless they compute on the run's values. In a function with at
     least two runs that hold a loop, each such run becomes
       func.func private @<f>.nest<k>(%args...) -> (%results...)
